@@ -1,0 +1,1 @@
+"""Reading files: formats and encodings, splitting crawl dumps into documents, genre (no Django)."""

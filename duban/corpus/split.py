@@ -1,0 +1,166 @@
+"""Splitting a file into documents: crawler noise between articles is dropped, boundaries found by title and topic shift."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+# Lines a crawler leaves between articles; each one closes the document before it.
+_NOISE = re.compile(
+    r"^\s*(?:"
+    r"通过\s*admin|by\s+admin|posted\s+by\s+admin|作者[:：]?\s*admin"
+    r"|标签归档.*|tag\s+archives?\b.*|category\s+archives?\b.*|分类目录归档.*"
+    r"|ad\s?\d{1,2}|advertisement|广告\d*"
+    r"|(?:previous|next)\s+(?:post|article)\s*[:：].*|上一篇[:：].*|下一篇[:：].*"
+    r")\s*$",
+    re.I,
+)
+# Numbered headings inside a document: never the title of a new one.
+ENUMERATED = re.compile(
+    r"^\s*(?:[(（][^)）]{1,12}[)）]|\d{1,3}(?:\.\d+)*[.、．]\s|\d{1,3}\s*[)）]|[IVXLC]{1,6}[.、．]"
+    r"|(?:chapter|article|section|part|question|q)\s*[\dIVXLC一二三四五六七八九十]+"
+    r"|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)(?:ly)?\s*[,，、]"
+    r"|(?:one|two|three|four|five|six|seven|eight|nine|ten)\s*[,，、]"
+    r"|the\s+(?:first|second|third|fourth|fifth|sixth)\s+is\b"
+    r"|[一二三四五六七八九十]+[、．.]|[①-⑳●○■□◆◇△▲•·\-—–*#]|\[)",
+    re.I,
+)
+_LEDE = re.compile(
+    r"^\W{0,3}(?:"
+    r"(?:[A-Z][\w.]*\s){0,4}(?:News\s+Agency|News|Daily|Client|Network|Net|Online|Times|Post|Press|Radio|Television|TV)\b[^.]{0,80}?(?:\d|[A-Z][a-z]+\s+\d)"
+    r"|[A-Z]{3,}[,，]?\s+[A-Z][a-z]{2,}\.?\s+\d{1,2}\b|(?:Xinhua|CCTV|Reuters|AP)\b"
+    r"|According\s+to\b|Recently\b|Today\b|This\s+(?:morning|afternoon)\b|Reference\s+message"
+    r"|(?:On|In|Since)\s+(?:[A-Z][a-z]+\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]+)"
+    r")"
+)
+_DATELINE_OR_SIGNATURE = re.compile(
+    r"^\s*(?:[A-Z][a-z]+\s+\d{1,2}(?:st|nd|rd|th)?,\s*\d{4}|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\(?\s*[A-Z][a-z]+\s+\d{4}\s*\)?)\s*$"
+)
+_TITLE_WORDS = re.compile(
+    r"\b(?:notice|opinions?|regulations?|rules|measures|plan|programme|program|report|circular|announcement|"
+    r"white\s+paper|decision|provisions|feedback|implementation|law)\b",
+    re.I,
+)
+_WORD = re.compile(r"[a-z]{3,}|[\u4e00-\u9fff]{2}")
+_SPEECH = re.compile(r"^[\"“‘']|[.!?。][\"”’]$|\b(?:said|says|asked|told)\b\s*[:：,，]", re.I)
+_DOCUMENT_END = re.compile(
+    r"^\s*(?:[(（].{0,40}(?:reporter|editor|correspondent|source|xinhua|cctv|央视|新华|记者|来源).{0,40}[)）]"
+    r"|(?:source|editor(?:\s+in\s+charge)?|responsible\s+editor|information\s+source|来源|责任编辑|编辑)\s*[:：].*)\s*$",
+    re.I,
+)
+_STOP = set(
+    "the and for with that this from are was were have has had not but its their they will shall should been be "
+    "more all also which such into than other those these can may our his her who what when where how there "
+    "out about over under per each one two three first second third new year years said some any".split()
+)
+
+COHESION_WINDOW = 150  # content words looked at on each side of a candidate boundary
+MAX_DOCUMENT_LINES = 20_000  # a runaway "document" is cut at a blank line so memory stays flat
+
+
+@dataclass
+class Segment:
+    """A run of a file's lines that holds one document: `first_line` is the file line of `lines[0]`."""
+
+    first_line: int
+    lines: list[str]
+
+
+def is_noise(line: str) -> bool:
+    return bool(_NOISE.match(line))
+
+
+def split_segments(lines: Iterable[str]) -> Iterator[Segment]:
+    """Group a file's lines into documents, streaming: only one run between separators is held at a time."""
+    chunk: list[str] = []
+    first = 1
+    for number, line in enumerate(lines, 1):
+        if is_noise(line):
+            yield from _split_chunk(first, chunk)
+            chunk, first = [], number + 1
+            continue
+        chunk.append(line)
+        if len(chunk) >= MAX_DOCUMENT_LINES and not line.strip():
+            yield from _split_chunk(first, chunk)
+            chunk, first = [], number + 1
+    yield from _split_chunk(first, chunk)
+
+
+def _split_chunk(first_line: int, lines: list[str]) -> Iterator[Segment]:
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    if not nonblank:
+        return
+    words = [_content_words(lines[i]) for i in nonblank]
+    df = Counter(w for ws in words for w in set(ws))
+    idf = {w: math.log((1 + len(words)) / n) for w, n in df.items()}
+    starts = [0]
+    for k in range(1, len(nonblank)):
+        if _is_boundary(lines, nonblank, words, idf, k, starts[-1]):
+            starts.append(k)
+    for a, b in zip(starts, starts[1:] + [len(nonblank)]):
+        lo, hi = nonblank[a], nonblank[b - 1]
+        yield Segment(first_line + lo, lines[lo : hi + 1])
+
+
+def _is_boundary(
+    lines: list[str], nonblank: list[int], words: list[list[str]], idf: dict[str, float], k: int, current_start: int
+) -> bool:
+    """Whether non-blank line k starts a new document (k > current_start, the current document's first line)."""
+    text = lines[nonblank[k]].strip()
+    if not looks_like_title(text):
+        return False
+    prev = lines[nonblank[k - 1]].strip()
+    nxt = lines[nonblank[k + 1]] if k + 1 < len(nonblank) else ""
+    if k + 1 >= len(nonblank) or looks_like_title(prev) and k - 1 == current_start:
+        return False  # a document's last line, or the second line of a title
+    if _DATELINE_OR_SIGNATURE.match(prev) or prev.lower().rstrip(":：") in ("attachment", "attachments", "annex", "appendix"):
+        return False  # an attachment after a signed notice belongs to the notice
+    score = 0.0
+    if _DOCUMENT_END.match(prev):
+        score += 1.0
+    if _LEDE.match(nxt.strip()):
+        score += 1.5
+    gap = lines[nonblank[k] + 1 : nonblank[k + 1]] if k + 1 < len(nonblank) else []
+    if nxt.startswith("\u00a0") or any("\u00a0" in g for g in gap):
+        score += 1.2  # blog editors open a post's body with a non-breaking space
+    elif nxt.startswith("  ") and not lines[nonblank[k]].startswith(" "):
+        score += 0.8
+    if _TITLE_WORDS.search(text):
+        score += 0.4
+    if text.endswith((".", "。")):
+        score -= 0.6
+    before = [w for ws in words[max(current_start, k - 60) : k] for w in ws][-COHESION_WINDOW:]
+    after = [w for ws in words[k : k + 60] for w in ws][:COHESION_WINDOW]
+    if len(before) < 25 or len(after) < 25:
+        score -= 0.5  # too little text on one side to judge a topic shift
+    score += (0.1 - _cosine(before, after, idf)) * 10
+    return score >= 1.2
+
+
+def looks_like_title(text: str) -> bool:
+    """A line shaped like a document title: short, unnumbered, not a clause that continues."""
+    if not 6 <= len(text) <= 220 or len(text.split()) > 40:
+        return False
+    if ENUMERATED.match(text) or text[0].islower() or _SPEECH.search(text):
+        return False
+    cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    if cjk > len(text) / 3 and (len(text) > 60 or re.search(r"[，,。]", text)):
+        return False
+    return not text.endswith((",", ";", ":", "，", "；", "：", "、"))
+
+
+def _content_words(line: str) -> list[str]:
+    return [w[:6] for w in _WORD.findall(line.lower()) if w not in _STOP]
+
+
+def _cosine(a: list[str], b: list[str], idf: dict[str, float]) -> float:
+    """Cosine of the tf-idf vectors of two word windows (idf over the lines of the run being split)."""
+    if not a or not b:
+        return 0.0
+    ca = {w: n * idf.get(w, 0.0) for w, n in Counter(a).items()}
+    cb = {w: n * idf.get(w, 0.0) for w, n in Counter(b).items()}
+    norm = math.sqrt(sum(v * v for v in ca.values()) * sum(v * v for v in cb.values()))
+    return sum(v * cb[w] for w, v in ca.items() if w in cb) / norm if norm else 0.0

@@ -1,0 +1,108 @@
+"""Deadline phrases ("before the end of 2022", "in the first half of 2023") normalised to the last day they allow."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+
+MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+MONTHS["sept"] = 9
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+_QUARTERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4}
+_FIVE_YEAR_PLAN_END = {12: 2015, 13: 2020, 14: 2025, 15: 2030, 16: 2035}
+_ORDINAL_PLAN = {
+    "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "sixteenth": 16,
+    "12th": 12, "13th": 13, "14th": 14, "15th": 15, "16th": 16,
+}
+
+_BY = r"(?:(?:no\s+later\s+than|not\s+later\s+than|before|by|until|till|prior\s+to|up\s+to)\s+(?:the\s+)?)"
+_END = r"(?:end|close)\s+of\s+(?:the\s+year\s+)?"
+
+# Ordered: the first pattern that matches at a position wins, so longer phrases come first.
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("quarter", re.compile(rf"\b(?:{_BY}|in\s+(?:the\s+)?)(?:{_END})?(?:the\s+)?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+of\s+{_YEAR}", re.I)),
+    ("half", re.compile(rf"\b(?:{_BY}(?:{_END})?|in\s+(?:the\s+)?|during\s+(?:the\s+)?)?(?P<h>first|second|latter|last)\s+half\s+(?:of\s+(?:the\s+year\s+)?)?{_YEAR}", re.I)),
+    ("mid", re.compile(rf"\b{_BY}(?:the\s+)?(?:mid-|middle\s+of\s+){_YEAR}", re.I)),
+    ("day", re.compile(rf"\b(?P<by>{_BY})?(?:{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}|(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}\s+(?P<year2>(?:19|20)\d{{2}}))", re.I)),
+    ("month_end", re.compile(rf"\b{_BY}{_END}{_MONTH}(?:\s+of)?,?\s+{_YEAR}", re.I)),
+    ("month", re.compile(rf"\b(?P<prep>before|by|until|in|prior\s+to)\s+{_MONTH},?\s+{_YEAR}", re.I)),
+    ("year_end", re.compile(rf"\b{_BY}(?:{_END}|year-end\s+(?:of\s+)?){_YEAR}", re.I)),
+    ("plan_end", re.compile(rf"\b{_BY}(?:{_END})?(?:the\s+)?(?P<ord>{'|'.join(_ORDINAL_PLAN)})\s+five-year\s+plan", re.I)),
+    ("year", re.compile(rf"\b(?P<prep>before|by|prior\s+to|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*\d)", re.I)),
+    ("in_year", re.compile(rf"\b(?P<prep>in|during|within)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*(?:19|20)?\d\d)(?!\s+and\s+(?:19|20)\d\d)", re.I)),
+]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due: str  # ISO date
+    text: str  # the phrase as written
+    start: int
+    end: int
+    goal_year_only: bool  # "in 2023": a deadline only when the clause states a goal
+
+
+def _iso(year: int, month: int, day: int | None = None) -> str | None:
+    if not 1 <= month <= 12:
+        return None
+    last = calendar.monthrange(year, month)[1]
+    day = last if day is None else day
+    if not 1 <= day <= last:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _due(kind: str, m: re.Match[str]) -> str | None:
+    g = m.groupdict()
+    if kind == "quarter":
+        return _iso(int(g["year"]), 3 * _QUARTERS[g["q"].lower()])
+    if kind == "half":
+        return _iso(int(g["year"]), 6 if g["h"].lower() == "first" else 12)
+    if kind == "mid":
+        return _iso(int(g["year"]), 6)
+    if kind == "day":
+        if g.get("month"):
+            return _iso(int(g["year"]), MONTHS[g["month"].lower()], int(g["day"]))
+        return _iso(int(g["year2"]), MONTHS[g["month2"].lower()], int(g["day2"]))
+    if kind == "month_end":
+        return _iso(int(g["year"]), MONTHS[g["month"].lower()])
+    if kind == "month":
+        year, month = int(g["year"]), MONTHS[g["month"].lower()]
+        if g["prep"].lower() in ("before", "prior to"):  # the month itself excluded
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        return _iso(year, month)
+    if kind == "year_end":
+        return _iso(int(g["year"]), 12)
+    if kind == "plan_end":
+        return _iso(_FIVE_YEAR_PLAN_END[_ORDINAL_PLAN[g["ord"].lower()]], 12)
+    if kind == "year":
+        year = int(g["year"])
+        if g["prep"].lower() in ("before", "prior to"):  # "before 2025": 2025 itself excluded
+            year -= 1
+        return _iso(year, 12)
+    if kind == "in_year":
+        return _iso(int(g["year"]), 12)
+    return None
+
+
+def find_deadlines(text: str) -> list[Deadline]:
+    """Every absolute deadline phrase in `text`, left to right, without overlaps."""
+    found: list[Deadline] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            if kind == "day" and not m.group("by"):
+                # A bare date ("on March 3, 2023") is an event, not a deadline, unless it closes a period.
+                continue
+            due = _due(kind, m)
+            if due is None:
+                continue
+            phrase = m.group().strip()
+            found.append(Deadline(due, phrase, m.start(), m.start() + len(phrase), kind == "in_year"))
+            taken.append((m.start(), m.end()))
+    return sorted(found, key=lambda d: d.start)

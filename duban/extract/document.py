@@ -1,0 +1,66 @@
+"""The document record: its title, its date and its genre."""
+
+from __future__ import annotations
+
+import re
+
+from ..corpus.genre import classify_genre
+from .deadlines import MONTHS
+from .model import Doc
+
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_FULL_DATE = re.compile(
+    rf"\b(?:(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)"
+    rf"|(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH})\.?,?\s+(?P<year2>(?:19|20)\d\d)"
+    r"|(?P<y3>(?:19|20)\d\d)[-/.年](?P<m3>\d{1,2})[-/.月](?P<d3>\d{1,2})日?)\b",
+    re.I,
+)
+_DATE_LINE = re.compile(rf"^\W*(?:{_FULL_DATE.pattern})\W*$", re.I)
+_FEEDBACK = re.compile(r"\b(?:fed\s+back|gave\s+feedback|feedback\s+(?:meeting|to)|reported\s+back|announced|released|issued)\b", re.I)
+
+
+def parse_date(match: re.Match[str]) -> str | None:
+    g = match.groupdict()
+    try:
+        if g.get("month"):
+            y, m, d = int(g["year"]), MONTHS[g["month"].lower()], int(g["day"])
+        elif g.get("month2"):
+            y, m, d = int(g["year2"]), MONTHS[g["month2"].lower()], int(g["day2"])
+        else:
+            y, m, d = int(g["y3"]), int(g["m3"]), int(g["d3"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (1 <= m <= 12 and 1 <= d <= 31):
+        return None
+    import calendar
+
+    if d > calendar.monthrange(y, m)[1]:
+        return None
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
+def document_date(doc: Doc) -> str | None:
+    """The date the document bears: a signature date line, else a dated feedback or dateline near the top."""
+    for line in doc.lines:
+        m = _DATE_LINE.match(line.strip())
+        if m and (date := parse_date(_FULL_DATE.search(line))):
+            return date
+    nonblank = [line for line in doc.lines if line.strip()]
+    for line in nonblank[:12]:
+        for verb in _FEEDBACK.finditer(line):
+            m = _FULL_DATE.search(line, verb.end(), verb.end() + 250)
+            if m and "." not in line[verb.end() : m.start()].replace("No.", "") and (date := parse_date(m)):
+                return date
+    for line in nonblank[:4]:
+        m = _FULL_DATE.search(line[:300])
+        if m and (date := parse_date(m)):
+            return date
+    return None
+
+
+def describe_document(doc: Doc) -> None:
+    """Fill in the document's title, date and genre."""
+    first = next((line for line in doc.lines if line.strip()), "")
+    doc.title = re.sub(r"\s+", " ", first.replace("\u00a0", " ")).strip()
+    doc.date = document_date(doc)
+    doc.genre = classify_genre(doc.title, doc.lines)

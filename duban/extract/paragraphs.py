@@ -1,0 +1,69 @@
+"""Paragraphs of a document: lines re-joined where a visual line wraps, with a map back to file lines."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from .clauses import clause_spans
+from .model import Doc, Span
+
+_ENDS_OPEN = re.compile(r"[\w,，、(（\-–]$")
+_CONTINUES = re.compile(r"^[a-z(（\d,，]")
+
+
+@dataclass
+class Paragraph:
+    """Text of one paragraph; `starts[i]` is the offset in `text` where file line `first_line + i` begins."""
+
+    text: str
+    first_line: int
+    starts: list[int]
+
+    @property
+    def last_line(self) -> int:
+        return self.first_line + len(self.starts) - 1
+
+    def line_of(self, offset: int) -> int:
+        return self.first_line + bisect.bisect_right(self.starts, offset) - 1
+
+    def span(self, start: int, end: int) -> Span:
+        """The provenance of text[start:end]: its file lines and its exact quote."""
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return Span(self.line_of(start), self.line_of(max(start, end - 1)), self.text[start:end])
+
+    def clauses(self) -> list[tuple[int, int]]:
+        return clause_spans(self.text)
+
+
+def paragraphs(doc: Doc) -> list[Paragraph]:
+    """The document's paragraphs, cached on the document (every extractor reads the same ones)."""
+    cached = doc.cache.get("paragraphs")
+    if cached is None:
+        cached = doc.cache["paragraphs"] = list(_build(doc))
+    return cached
+
+
+def _build(doc: Doc):
+    current: Paragraph | None = None
+    for i, raw in enumerate(doc.lines):
+        line = raw.rstrip()
+        number = doc.first_line + i
+        if not line.strip():
+            if current:
+                yield current
+            current = None
+            continue
+        if current and current.last_line == number - 1 and _ENDS_OPEN.search(current.text) and _CONTINUES.match(line.lstrip()):
+            current.starts.append(len(current.text) + 1)
+            current.text += "\n" + line
+            continue
+        if current:
+            yield current
+        current = Paragraph(line, number, [0])
+    if current:
+        yield current

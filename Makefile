@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/duban extract examples/*.* --format table
+	$(BIN)/duban extract $(wildcard examples/*.txt examples/*.html examples/*.pdf examples/*.docx) --format table
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _LAW_TITLE = re.compile(r"\b(?:regulations?|rules|provisions|law|measures\s+for|procedures?|code|statutes?|interim\s+measures)\b", re.I)
+_WHITE_PAPER = re.compile(r"\bwhite\s+paper\b|白皮书", re.I)
 _ARTICLE = re.compile(r"^\s*(?:article\s+\d+|第[一二三四五六七八九十百]+条)", re.I)
 _PLAN_TITLE = re.compile(
     r"\b(?:plan|programme|program|action|implementation|opinions?|key\s+points|pilot|tasks?|measures|"
@@ -32,19 +33,20 @@ _PLAN_BODY = re.compile(
 
 def classify_genre(title: str, lines: list[str]) -> str:
     """`plan`, `oversight`, `law` or `other`, per the spec's genre table."""
-    head = " ".join(line.strip() for line in lines[:12] if line.strip())
+    head = " ".join(line.strip() for line in lines[:15] if line.strip())[:800]
     body = "\n".join(lines)
     articles = sum(1 for line in lines if _ARTICLE.match(line))
-    if articles >= 3 and (_LAW_TITLE.search(title) or _LAW_TITLE.search(head[:600]) or articles >= 8):
+    if articles >= 8 or articles >= 3 and _LAW_TITLE.search(head) or articles >= 1 and _LAW_TITLE.search(title):
         return "law"
     words = max(1, len(body.split()))
+    plan_title = bool(_PLAN_TITLE.search(head)) and not _WHITE_PAPER.search(head)
     oversight = len(_OVERSIGHT_BODY.findall(body)) / words * 1000 + (3 if _OVERSIGHT_TITLE.search(title) else 0)
-    plan = len(_PLAN_BODY.findall(body)) / words * 1000 + (3 if _PLAN_TITLE.search(title) else 0)
+    plan = len(_PLAN_BODY.findall(body)) / words * 1000 + (3 if plan_title else 0)
     numbered = sum(1 for line in lines if re.match(r"^\s*[(（](?:\d{1,2}|[a-z]+(?:-[a-z]+)?)[)）]\s*\S", line, re.I))
     if numbered >= 3:
         plan += 1
     if oversight >= 4.5 and oversight > plan:
         return "oversight"
-    if plan >= 4:
+    if plan >= 4 and (plan_title or plan >= 8):
         return "plan"
     return "other"

@@ -38,8 +38,13 @@ def run_pipeline(doc: Doc, kinds: set[str] | None = None) -> Doc:
     return doc
 
 
-def extract_file(path: str, kinds: set[str] | None = None) -> Iterator[Doc]:
-    """The documents of one file with their items, streamed one document at a time."""
+def extract_file(path: str, kinds: set[str] | None = None, on_lines: Callable[[int], None] | None = None) -> Iterator[Doc]:
+    """The documents of one file with their items, streamed one document at a time.
+
+    `on_lines` is told roughly how many bytes each document consumed, for a progress bar.
+    """
     source = open_source(path)
     for index, segment in enumerate(split_segments(source.lines()), 1):
+        if on_lines is not None:
+            on_lines(sum(len(line) + 1 for line in segment.lines))
         yield run_pipeline(Doc(file=path, index=index, first_line=segment.first_line, lines=segment.lines), kinds)

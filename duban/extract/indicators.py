@@ -1,0 +1,216 @@
+"""Indicators: quantified targets, from flattened indicator tables and from a plan's own sentences."""
+
+from __future__ import annotations
+
+import re
+
+from .deadlines import find_deadlines
+from .model import Doc, Item, Span
+from .numbers import DIGITS, SCALE_RE, SPELLED_NUMBER, parse_number, scaled_number
+from .outline import UNITS_BRACKET
+from .paragraphs import paragraphs
+
+_TABLE_CAPTION = re.compile(r"^\s*(?:table|schedule|attached\s+table|附表|表)\s*\d*\b.*(?:indicator|target|index|goal|指标)", re.I)
+_CELL_NUMBER = re.compile(rf"^\s*[≥≤><]?\s*(?:{DIGITS}|{SPELLED_NUMBER})\s*%?\s*$", re.I)
+_NAME_UNIT = re.compile(r"^(?P<name>.+?)\s*[(（](?P<unit>[^()（）]{1,30})[)）]\s*$")
+_YEAR_CELL = re.compile(r"^\s*(?:(?:19|20)\d\d)(?:\s*(?:year|年))?\s*$", re.I)
+_FIVE_YEAR = {"fourteenth": 2025, "14th": 2025, "fifteenth": 2030, "15th": 2030, "thirteenth": 2020, "13th": 2020}
+
+_COMPARATORS = [
+    (r"more\s+than|over|at\s+least|not\s+less\s+than|no\s+less\s+than|above|exceed(?:ing|s)?|greater\s+than|≥|>=|>", ">="),
+    (r"no\s+more\s+than|not\s+more\s+than|less\s+than|below|within|under|controlled\s+(?:within|below)|≤|<=|<", "<="),
+]
+_COMPARATOR = "|".join(p for p, _ in _COMPARATORS)
+# "more than 200 high-frequency matters", "reach 80%", "no less than 1,500 kilometres of ..."
+_TEXT_TARGET = re.compile(
+    rf"(?:(?P<cmp>{_COMPARATOR})\s+)?(?P<num>{DIGITS}|(?<=than\s)(?:{SPELLED_NUMBER}))\s*(?P<scale>(?:{SCALE_RE})\b)?\s*"
+    r"(?P<unit>%|percent|per\s+cent|yuan|kilometers?|kilometres?|km|square\s+meters|mu|hectares|tons|items|matters|pieces|households|"
+    r"people|persons)?(?P<tail>[^,;.，；。]{0,80})",
+    re.I,
+)
+_TARGET_VERB = re.compile(r"\b(?:reach(?:es|ed)?|achieve[sd]?|exceed(?:s|ed)?|increase[sd]?\s+to|rise[sn]?\s+to|up\s+to|stabiliz\w*\s+at|maintain\w*\s+at|to|at)\s*$", re.I)
+_NOUN_END = re.compile(r"^(?P<noun>(?:[\w&'’\-/]+\s+){0,6}?[\w&'’\-/]+?)(?=\s+(?:will|shall|should|to|in|by|before|and|are|is|have|has|be|of\s+the\s+province|across|throughout|at|for|with|that|which|were|was)\b|\s*$)", re.I)
+
+
+def extract_indicators(doc: Doc) -> None:
+    """Append an indicator per table row and per quantified target in the plan's text."""
+    table_lines: set[int] = set()
+    for item in _table_indicators(doc):
+        table_lines.update(range(item.span.line_start, item.span.line_end + 1))
+        doc.items.append(item)
+    for para in paragraphs(doc):
+        if para.first_line in table_lines:
+            continue
+        _text_indicators(doc, para)
+
+
+def _target_year(doc: Doc, before_line: int) -> int | None:
+    """The year a table's targets are for: the latest goal date stated before it, else the five-year plan's end."""
+    years = [int(m.fields["due"][:4]) for m in doc.items if m.kind == "milestone" and m.span.line_start < before_line]
+    if years:
+        return max(years)
+    m = re.search(r"\b(" + "|".join(_FIVE_YEAR) + r")\s+five-year", " ".join(doc.lines[:40]), re.I)
+    return _FIVE_YEAR[m.group(1).lower()] if m else None
+
+
+def _table_indicators(doc: Doc) -> list[Item]:
+    items: list[Item] = []
+    cells = [(doc.first_line + i, line.strip()) for i, line in enumerate(doc.lines) if line.strip()]
+    k = 0
+    while k < len(cells):
+        if not _TABLE_CAPTION.match(cells[k][1]):
+            k += 1
+            continue
+        caption_line = cells[k][0]
+        k += 1
+        header_years = []
+        while k < len(cells) and not _CELL_NUMBER.match(cells[k][1]) and len(cells[k][1]) < 40 or (
+            k < len(cells) and _YEAR_CELL.match(cells[k][1])
+        ):
+            if _YEAR_CELL.match(cells[k][1]):
+                header_years.append(int(re.match(r"\s*(\d{4})", cells[k][1]).group(1)))
+            k += 1
+        target_year = header_years[-1] if header_years else _target_year(doc, caption_line)
+        baseline_year = header_years[0] if len(header_years) >= 2 else (target_year - 5 if target_year and not header_years and _is_five_year(doc) else None)
+        rows, k = _table_rows(cells, k)
+        for row_line, name_line, name, values, last_line in rows:
+            if not values:
+                continue
+            m = _NAME_UNIT.match(name)
+            measure, unit = (m.group("name"), m.group("unit")) if m else (name, "")
+            baseline = {"value": values[0][0], "year": baseline_year} if len(values) >= 2 else None
+            target_value, cmp = values[-1]
+            quote = "\n".join(doc.line(n) for n in range(row_line, last_line + 1)).strip()
+            items.append(
+                Item("indicator", Span(row_line, last_line, quote), {
+                    "name": measure.strip(),
+                    "unit": unit.strip(),
+                    "baseline": baseline,
+                    "target": {"value": target_value, "year": target_year},
+                    "comparator": cmp,
+                })
+            )
+    return items
+
+
+def _is_five_year(doc: Doc) -> bool:
+    return bool(re.search(r"five-year|五年", " ".join(doc.lines[:40]), re.I))
+
+
+def _table_rows(cells: list[tuple[int, str]], k: int):
+    """Rows of a table flattened one cell per line: [row number,] name, values…; stops at the first prose line."""
+    rows = []
+    while k < len(cells):
+        line, text = cells[k]
+        row_line = line
+        if _CELL_NUMBER.match(text) and k + 1 < len(cells) and not _CELL_NUMBER.match(cells[k + 1][1]):
+            k += 1  # a row number is not a value
+            line, text = cells[k]
+        if _CELL_NUMBER.match(text) or len(text) > 160 or text.endswith(("。", ".")) and len(text.split()) > 12:
+            break
+        name, name_line = text, line
+        k += 1
+        values = []
+        while k < len(cells) and _CELL_NUMBER.match(cells[k][1]):
+            is_row_number = k + 1 < len(cells) and not _CELL_NUMBER.match(cells[k + 1][1]) and len(values) >= 1
+            if is_row_number and _next_is_row(cells, k):
+                break
+            values.append(_cell_value(cells[k][1]))
+            k += 1
+        if not values:
+            break
+        rows.append((row_line, name_line, name, values, cells[k - 1][0]))
+    return rows, k
+
+
+def _next_is_row(cells: list[tuple[int, str]], k: int) -> bool:
+    """Whether cell k is a row number: a short non-numeric name follows, then a value."""
+    return k + 2 < len(cells) and len(cells[k + 1][1]) <= 160 and bool(_CELL_NUMBER.match(cells[k + 2][1]))
+
+
+def _cell_value(text: str) -> tuple[float, str]:
+    cmp = ">=" if re.match(r"\s*[≥>]", text) else "<=" if re.match(r"\s*[≤<]", text) else "="
+    value = parse_number(re.sub(r"[≥≤><%\s]", "", text) or text)
+    return (value if value is not None else 0.0), cmp
+
+
+def _comparator(word: str | None) -> str:
+    if not word:
+        return "="
+    for pattern, symbol in _COMPARATORS:
+        if re.fullmatch(pattern, word.strip(), re.I):
+            return symbol
+    return "="
+
+
+def _text_indicators(doc: Doc, para) -> None:
+    text = UNITS_BRACKET.sub(lambda m: " " * len(m.group()), para.text)
+    for start, end in para.clauses():
+        clause = text[start:end]
+        deadlines = find_deadlines(clause)
+        if not deadlines and not re.search(r"\b(?:strive|target|goal|will|shall|reach|achieve)", clause, re.I):
+            continue
+        for m in _TEXT_TARGET.finditer(clause):
+            found = _read_target(clause, m)
+            if found is None:
+                continue
+            name, unit, value, cmp = found
+            year = _year_for(deadlines, m.start())
+            s, e = start, end
+            while e > s and text[e - 1] in ";；,，.。 ":
+                e -= 1
+            doc.items.append(
+                Item("indicator", para.span(s, e), {
+                    "name": name, "unit": unit, "baseline": None,
+                    "target": {"value": value, "year": year}, "comparator": cmp,
+                })
+            )
+
+
+def _year_for(deadlines, position: int) -> int | None:
+    if not deadlines:
+        return None
+    after = [d for d in deadlines if d.start >= position]
+    chosen = after[0] if after else deadlines[-1]
+    return int(chosen.due[:4])
+
+
+def _read_target(clause: str, m: re.Match[str]) -> tuple[str, str, float, str] | None:
+    num = m.group("num")
+    before = clause[: m.start()].rstrip()
+    unit = (m.group("unit") or "").lower()
+    if re.search(r"(?:19|20)\d\d$", num) and not unit:
+        return None  # a year
+    if re.search(r"(?:No\.|Article|Chapter|\()\s*$", before, re.I) or re.match(r"\s*(?:st|nd|rd|th|-)", clause[m.end("num"):]):
+        return None
+    if not m.group("cmp") and not unit.startswith(("%", "percent", "per")) and not _TARGET_VERB.search(before):
+        return None  # a bare count is a target only with a comparator or a target verb
+    try:
+        value = scaled_number(num, m.group("scale"))
+    except ValueError:
+        return None
+    if unit in ("percent", "per cent"):
+        unit = "%"
+    tail = m.group("tail").strip()
+    if unit in ("%",):
+        name = _name_before(before)
+    else:
+        noun = _NOUN_END.match(tail)
+        name = noun.group("noun").strip() if noun and tail else _name_before(before)
+    if not name:
+        return None
+    if m.group("scale") and unit == "yuan":
+        unit = f"{m.group('scale').strip()} yuan"
+        value = float(parse_number(num) or value)
+    return name, unit if unit not in ("items", "matters") else unit, value, _comparator(m.group("cmp"))
+
+
+def _name_before(before: str) -> str:
+    """The measure named before a figure: "the online handling rate … reaches 90%"."""
+    before = re.sub(r"\b(?:will|shall|should|strive\s+to|be|is|are|has|have|to|of|at|reach(?:es|ed)?|achieve[sd]?|exceed\w*|increase[sd]?|rise|stabiliz\w*|maintain\w*|more\s+than|over|at\s+least|above|not\s+less\s+than|no\s+less\s+than|about|around|up)\s*$", "", before.strip(), flags=re.I)
+    before = re.sub(r"\b(?:will|shall|should|strive\s+to|be|is|are|has|have|to|of|at)\s*$", "", before.strip(), flags=re.I)
+    words = re.split(r"[,，;；:]", before)[-1].split()
+    words = [w for w in words if not find_deadlines(w)]
+    name = " ".join(words[-8:]).strip()
+    name = re.sub(r"^(?:and|the|a|an|in|by|of)\s+", "", name, flags=re.I)
+    return name

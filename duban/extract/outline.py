@@ -1,0 +1,221 @@
+"""The numbered outline of a plan: its items, their headings and bodies, and the units each is assigned."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .model import Doc
+from .numbers import SPELLED_NUMBER, ordinal_value, spelled_value
+
+_ORDINAL_WORDS = r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth"
+_CARDINAL_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+MARKER = re.compile(
+    r"^\s*(?:"
+    rf"(?P<paren>[(（]\s*(?:\d{{1,3}}|{SPELLED_NUMBER}|[A-Za-z]|[IVXivx]{{1,5}}|[一二三四五六七八九十]{{1,3}})\s*[)）])"
+    r"|(?P<dot>\d{1,3}[.．、](?!\d))"
+    r"|(?P<roman>[IVX]{1,5}[.．、])"
+    rf"|(?P<word>(?:{_ORDINAL_WORDS}|{_CARDINAL_WORDS})(?=\s*[,，、]))"
+    r"|(?P<chapter>chapter\s+(?:\d+|[IVXLC]+|[a-z]+)\b)"
+    r"|(?P<circle>[①-⑳])"
+    r")\s*[,，、]?\s*",
+    re.I,
+)
+# Items that state ideology, principles, goals or background, or define things: not tasks.
+NOT_A_TASK = re.compile(
+    r"^(?:the\s+)?(?:guiding\s+(?:ideology|thought)|(?:basic|working|main|general)\s+principles?|principles?\b"
+    r"|(?:overall|main|general|work(?:ing)?|development|specific|phased|expected|main\s+expected)\s+(?:objectives?|goals?|targets?|results?)"
+    r"|objectives?\b|goals?\b|expected\s+results?|pilot\s+units?"
+    r"|(?:uphold|adhere\s+to|insist\s+on|strengthen)\s+(?:the\s+)?(?:overall\s+|centralized\s+and\s+unified\s+)?leadership\s+of\s+the\s+(?:party|cpc)"
+    r"|(?:the\s+)?(?:foundation|background|status\s+quo|current\s+situation|situation\s+and|significance|overall\s+deployment)"
+    r"|definitions?|scope\s+of\s+application|composition|general\s+requirements?)",
+    re.I,
+)
+UNITS_HEADING = re.compile(r"^(?:pilot|responsible|lead(?:ing)?|implementing|participating)\s+(?:units?|departments?)\.?$", re.I)
+UNITS_BRACKET = re.compile(
+    r"[\[【(（]\s*(?:responsible|lead(?:ing)?|implementing)\s+(?:units?|departments?|unit\s*\(s\))\s*[:：]\s*(?P<body>.+?)\s*[\]】)）](?=[\s.;。；]*(?:$|[\[【(（]))",
+    re.I,
+)
+_NOTE = re.compile(r"^\s*(?:notes?|remarks?|description|explanation|填表说明|注)\s*[:：]", re.I)
+_SENTENCE_END = re.compile(r"[.。](?=\s|$|[A-Z\"“])|[;；:：](?=\s|$)")
+
+
+@dataclass
+class OutlineItem:
+    """A numbered line of a plan and the unnumbered paragraphs that follow it."""
+
+    marker: str  # "(four)", "1.", "Two"
+    style: str  # paren, dot, roman, word, chapter, circle
+    line: int  # file line of the heading
+    last_line: int  # last non-blank line before the next numbered line
+    heading: str  # text after the marker
+    title: str  # heading up to its first full stop
+    rest: str  # text after the title, on the heading line and in following paragraphs
+    units: list[str] = field(default_factory=list)
+    is_task: bool = False
+
+
+def number_as_written(match: re.Match[str]) -> str:
+    text = match.group().strip().rstrip(",，、").strip()
+    return text
+
+
+def outline(doc: Doc) -> list[OutlineItem]:
+    """The document's numbered items in order, with task status and units resolved; cached on the document."""
+    cached = doc.cache.get("outline")
+    if cached is None:
+        cached = doc.cache["outline"] = _build(doc)
+    return cached
+
+
+def _build(doc: Doc) -> list[OutlineItem]:
+    items: list[OutlineItem] = []
+    in_note = False
+    prev_blank = True
+    for i, raw in enumerate(doc.lines):
+        line = raw.replace("\u00a0", " ").strip()
+        number = doc.first_line + i
+        if not line:
+            prev_blank = True
+            in_note = False
+            continue
+        if _NOTE.match(line):
+            in_note = True
+        m = MARKER.match(line)
+        if m and not in_note and not (m.group("dot") and re.match(r"\d+\.\d", line)):
+            heading = line[m.end():].strip()
+            title, rest = _split_title(heading)
+            style = next(k for k, v in m.groupdict().items() if v)
+            items.append(OutlineItem(number_as_written(m), style, number, number, heading, title, rest))
+        elif items and not in_note:
+            item = items[-1]
+            item.last_line = number
+            item.rest = (item.rest + "\n" + line).strip()
+        if in_note and not prev_blank and not m:
+            pass
+        prev_blank = False
+    _resolve(items)
+    return items
+
+
+def _split_title(heading: str) -> tuple[str, str]:
+    m = _SENTENCE_END.search(heading)
+    if not m:
+        return heading.strip(), ""
+    return heading[: m.start()].strip(), heading[m.end() :].strip()
+
+
+SECTION_STYLES = ("word", "roman", "chapter")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+
+
+def marker_value(marker: str) -> int | None:
+    """The ordinal a marker stands for: "(four)" 4, "(A)" 1, "III." 3, "Second" 2."""
+    core = re.sub(r"[()（）.．、,，\s]", " ", marker).strip().lower()
+    if core.isdigit():
+        return int(core)
+    if core in _ROMAN:
+        return _ROMAN[core]
+    if len(core) == 1 and core.isalpha():
+        return ord(core) - ord("a") + 1
+    return spelled_value(core) or ordinal_value(core) or (
+        "一二三四五六七八九十".index(core) + 1 if len(core) == 1 and core in "一二三四五六七八九十" else None
+    )
+
+
+def _opens_sublist(items: list[OutlineItem], k: int) -> bool:
+    """Whether a heading-only item k is a container: numbered sub-items follow it."""
+    if k + 1 >= len(items):
+        return False
+    item, nxt = items[k], items[k + 1]
+    if item.style in SECTION_STYLES:
+        return nxt.style not in SECTION_STYLES
+    return nxt.style != item.style and marker_value(nxt.marker) == 1
+
+
+def _resolve(items: list[OutlineItem]) -> None:
+    """Decide which items are tasks, and give each its units: its own bracket, else an enclosing statement."""
+    inherited: list[str] = []
+    excluded_style: str | None = None  # items under a goals/principles/background heading are not tasks either
+    for k, item in enumerate(items):
+        if item.style in SECTION_STYLES:
+            inherited = []
+        if excluded_style and (item.style == excluded_style or item.style in SECTION_STYLES and not item.rest):
+            excluded_style = None
+        if UNITS_HEADING.match(item.title) or UNITS_HEADING.match(item.heading.rstrip(".")):
+            inherited = split_units(item.rest.split("\n")[0]) if item.rest else []
+            continue
+        own = units_from_bracket(item.heading + "\n" + item.rest)
+        item.units = own if own is not None else list(inherited)
+        if NOT_A_TASK.match(item.title):
+            excluded_style = excluded_style or item.style
+            continue
+        if excluded_style or item.style == "chapter":
+            continue
+        has_body = bool(item.rest.strip()) or not _opens_sublist(items, k) and _reads_as_action(item)
+        item.is_task = has_body and (not item.rest.strip() or _says_what_to_do(item))
+
+
+def _reads_as_action(item: OutlineItem) -> bool:
+    """A heading-only item is a task when it is a whole sentence, not a short caption over sub-items."""
+    words = len(item.title.split())
+    if item.style in SECTION_STYLES:
+        return words >= 8
+    return words >= 15 or words >= 6 and item.heading.rstrip().endswith((".", "。"))
+
+
+def _says_what_to_do(item: OutlineItem) -> bool:
+    """An item that only carries a bracket or a table caption after its heading is not an action item."""
+    rest = UNITS_BRACKET.sub("", item.rest).strip(" .。;；\n")
+    return len(rest.split()) >= 4 or bool(re.search(r"[\u4e00-\u9fff]{6}", rest))
+
+
+def units_from_bracket(text: str) -> list[str] | None:
+    """Units named in a "[Responsible units: …]" bracket, or None when the text has no bracket."""
+    found = None
+    for m in UNITS_BRACKET.finditer(text):
+        found = split_units(m.group("body"))
+    return found
+
+
+_HEAD_NOUN = re.compile(
+    r"(?:department|departments|bureau|bureaus|office|offices|commission|commissions|committee|committees|center|centre|"
+    r"centers|government|governments|administration|agency|agencies|corps|units?|\(units\)|group|company|limited|"
+    r"co\.[,\x00]?\s*ltd\.?|court|procuratorate|association|federation|bank|institute|university|headquarters|council|"
+    r"ministry|ministries|station|league|branch|authority|authorities|party\s+committee|team)\)?$",
+    re.I,
+)
+_LEAD_NOTE = re.compile(r"\b(?:lead(?:ing)?\s+unit|the\s+same\s+below|listed\s+first|first\s+(?:is|one)|in\s+charge\s+of\s+the\s+lead)\b", re.I)
+
+
+def split_units(text: str) -> list[str]:
+    """Split a list of units as a reader would: at commas and enumeration marks, and at "and" between two whole units."""
+    text = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+    # A note after the list ("Before the comma is the lead unit, the same below") is not a unit.
+    text = re.split(r"(?<!\bCo)(?<!\bLtd)[.。;；]\s+(?=[A-Z(（])", text)[0]
+    text = _COMPANY_SUFFIX.sub(lambda m: m.group().replace(",", "\x00"), text)
+    parts = re.split(r"\s*(?:,|，|、|;|；)\s*(?![^(（]*[)）])", text)
+    units: list[str] = []
+    for part in parts:
+        part = re.sub(r"^(?:and|as\s+well\s+as|with)\s+", "", part.strip(" 。"), flags=re.I)
+        part = part if _COMPANY_SUFFIX.search(part + " ") else part.rstrip(".")
+        if not part or _LEAD_NOTE.search(part):
+            continue
+        units.extend(u.replace("\x00", ",") for u in _split_on_and(part))
+    return units
+
+
+_COMPANY_SUFFIX = re.compile(r"\bCo\.[,\x00]\s*Ltd\.(?=[\s,.;]|$)", re.I)
+
+
+def _split_on_and(part: str) -> list[str]:
+    pieces = re.split(r"\s+and\s+", part)
+    if len(pieces) == 1:
+        return [part]
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        if _HEAD_NOUN.search(out[-1].rstrip(".")) and _HEAD_NOUN.search(piece.rstrip(".")):
+            out.append(piece)
+        else:
+            out[-1] += " and " + piece
+    return out

@@ -32,7 +32,7 @@ _LEDE = re.compile(
     r"^\W{0,3}(?:"
     r"(?:[A-Z][\w.]*\s){0,4}(?:News\s+Agency|News|Daily|Client|Network|Net|Online|Times|Post|Press|Radio|Television|TV)\b[^.]{0,80}?(?:\d|[A-Z][a-z]+\s+\d)"
     r"|[A-Z]{3,}[,，]?\s+[A-Z][a-z]{2,}\.?\s+\d{1,2}\b|(?:Xinhua|CCTV|Reuters|AP)\b"
-    r"|According\s+to\b|Recently\b|Today\b|This\s+(?:morning|afternoon)\b|Reference\s+message"
+    r"|At\s+(?:a|the)\s+(?:press|news)\s+conference\b|According\s+to\b|Recently\b|Today\b|This\s+(?:morning|afternoon)\b|Reference\s+message"
     r"|(?:On|In|Since)\s+(?:[A-Z][a-z]+\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]+)"
     r")"
 )
@@ -46,9 +46,16 @@ _TITLE_WORDS = re.compile(
 )
 _WORD = re.compile(r"[a-z]{3,}|[\u4e00-\u9fff]{2}")
 _SPEECH = re.compile(r"^[\"“‘']|[.!?。][\"”’]$|\b(?:said|says|asked|told)\b\s*[:：,，]", re.I)
+# Contact details, captions and credits: never a document's title.
+_METADATA = re.compile(
+    r"\b(?:tel|telephone|fax|e-?mail|address|postcode|zip\s+code|website)\s*[:：]|^\s*(?:table|figure|fig\.|column|chart)\s*\d"
+    r"|^\s*(?:translated\s+from|reprinted\s+from|originally\s+published)\b",
+    re.I,
+)
 _DOCUMENT_END = re.compile(
     r"^\s*(?:[(（].{0,40}(?:reporter|editor|correspondent|source|xinhua|cctv|央视|新华|记者|来源).{0,40}[)）]"
-    r"|(?:source|editor(?:\s+in\s+charge)?|responsible\s+editor|information\s+source|来源|责任编辑|编辑)\s*[:：].*)\s*$",
+    r"|[\[【(（]?\s*(?:author|authors|source|editor(?:\s+in\s+charge)?|responsible\s+editor|information\s+source|来源|作者|责任编辑|编辑)"
+    r"\s*(?:[:：]|[\]】)）]).*)\s*$",
     re.I,
 )
 _STOP = set(
@@ -57,6 +64,7 @@ _STOP = set(
     "out about over under per each one two three first second third new year years said some any".split()
 )
 
+BOUNDARY_THRESHOLD = 1.0
 COHESION_WINDOW = 150  # content words looked at on each side of a candidate boundary
 MAX_DOCUMENT_LINES = 20_000  # a runaway "document" is cut at a blank line so memory stays flat
 
@@ -109,15 +117,25 @@ def _is_boundary(
     lines: list[str], nonblank: list[int], words: list[list[str]], idf: dict[str, float], k: int, current_start: int
 ) -> bool:
     """Whether non-blank line k starts a new document (k > current_start, the current document's first line)."""
+    return boundary_score(lines, nonblank, words, idf, k, current_start) >= BOUNDARY_THRESHOLD
+
+
+def boundary_score(
+    lines: list[str], nonblank: list[int], words: list[list[str]], idf: dict[str, float], k: int, current_start: int
+) -> float:
+    """Evidence that non-blank line k is the title of a new document: shape, what follows, topic shift."""
+    no = -99.0
     text = lines[nonblank[k]].strip()
     if not looks_like_title(text):
-        return False
+        return no
     prev = lines[nonblank[k - 1]].strip()
     nxt = lines[nonblank[k + 1]] if k + 1 < len(nonblank) else ""
     if k + 1 >= len(nonblank) or looks_like_title(prev) and k - 1 == current_start:
-        return False  # a document's last line, or the second line of a title
+        return no  # a document's last line, or the second line of a title
+    if prev.endswith((":", "：")):
+        return no  # the value of a "Source:" or "Attachment:" line
     if _DATELINE_OR_SIGNATURE.match(prev) or prev.lower().rstrip(":：") in ("attachment", "attachments", "annex", "appendix"):
-        return False  # an attachment after a signed notice belongs to the notice
+        return no  # an attachment after a signed notice belongs to the notice
     score = 0.0
     if _DOCUMENT_END.match(prev):
         score += 1.0
@@ -125,26 +143,28 @@ def _is_boundary(
         score += 1.5
     gap = lines[nonblank[k] + 1 : nonblank[k + 1]] if k + 1 < len(nonblank) else []
     if nxt.startswith("\u00a0") or any("\u00a0" in g for g in gap):
-        score += 1.2  # blog editors open a post's body with a non-breaking space
+        score += 1.7  # blog editors open a post's body with a non-breaking space
     elif nxt.startswith("  ") and not lines[nonblank[k]].startswith(" "):
         score += 0.8
     if _TITLE_WORDS.search(text):
         score += 0.4
     if text.endswith((".", "。")):
-        score -= 0.6
+        score -= 0.3
     before = [w for ws in words[max(current_start, k - 60) : k] for w in ws][-COHESION_WINDOW:]
     after = [w for ws in words[k : k + 60] for w in ws][:COHESION_WINDOW]
     if len(before) < 25 or len(after) < 25:
         score -= 0.5  # too little text on one side to judge a topic shift
     score += (0.1 - _cosine(before, after, idf)) * 10
-    return score >= 1.2
+    return score
 
 
 def looks_like_title(text: str) -> bool:
     """A line shaped like a document title: short, unnumbered, not a clause that continues."""
     if not 6 <= len(text) <= 220 or len(text.split()) > 40:
         return False
-    if ENUMERATED.match(text) or text[0].islower() or _SPEECH.search(text):
+    if ENUMERATED.match(text) or text[0].islower() or _SPEECH.search(text) or _METADATA.search(text):
+        return False
+    if _DOCUMENT_END.match(text):
         return False
     cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
     if cjk > len(text) / 3 and (len(text) > 60 or re.search(r"[，,。]", text)):

@@ -33,10 +33,13 @@ _PLAN_BODY = re.compile(
 
 def classify_genre(title: str, lines: list[str]) -> str:
     """`plan`, `oversight`, `law` or `other`, per the spec's genre table."""
-    head = " ".join(line.strip() for line in lines[:15] if line.strip())[:800]
+    from .split import looks_like_title
+
+    opening = [line.replace("\u00a0", " ").strip() for line in lines if line.strip()][:5]
+    head = " ".join([title] + [line for line in opening if looks_like_title(line) and not line.endswith(".")])
     body = "\n".join(lines)
     articles = sum(1 for line in lines if _ARTICLE.match(line))
-    if articles >= 8 or articles >= 3 and _LAW_TITLE.search(head) or articles >= 1 and _LAW_TITLE.search(title):
+    if articles >= 8 or articles >= 2 and (_LAW_TITLE.search(head) or re.match(r"^\W*measures\b", title, re.I)):
         return "law"
     words = max(1, len(body.split()))
     plan_title = bool(_PLAN_TITLE.search(head)) and not _WHITE_PAPER.search(head)

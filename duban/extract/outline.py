@@ -170,11 +170,27 @@ def _says_what_to_do(item: OutlineItem) -> bool:
     return len(rest.split()) >= 4 or bool(re.search(r"[\u4e00-\u9fff]{6}", rest))
 
 
+# "(The Ministry of X and the Y Commission will take the lead, and the Z will be responsible …)"
+RESPONSIBILITY_NOTE = re.compile(
+    r"[(（](?P<body>(?:[^()（）]|[(（][^()（）]*[)）])*?\b(?:take|takes|taking)\s+the\s+lead\b(?:[^()（）]|[(（][^()（）]*[)）])*"
+    r"|(?:[^()（）]|[(（][^()（）]*[)）])*?\b(?:shall|will|should)\s+be\s+responsible\b(?:[^()（）]|[(（][^()（）]*[)）])*)[)）]",
+    re.I,
+)
+_RESPONSIBILITY_VERBS = re.compile(
+    r"\b(?:(?:shall|will|should|to)\s+)?(?:take\s+the\s+lead|be\s+responsible|be\s+in\s+charge)\b"
+    r"(?:\s+(?:for\s+implementation|according\s+to\s+(?:the\s+|their\s+)?division\s+of\s+(?:responsibilities|labou?r)))?",
+    re.I,
+)
+
+
 def units_from_bracket(text: str) -> list[str] | None:
-    """Units named in a "[Responsible units: …]" bracket, or None when the text has no bracket."""
+    """Units named in a "[Responsible units: …]" bracket or a "(… will take the lead …)" note; None when there is none."""
     found = None
     for m in UNITS_BRACKET.finditer(text):
         found = split_units(m.group("body"))
+    if found is None:
+        for m in RESPONSIBILITY_NOTE.finditer(text):
+            found = split_units(_RESPONSIBILITY_VERBS.sub(",", m.group("body")))
     return found
 
 
@@ -198,6 +214,7 @@ def split_units(text: str) -> list[str]:
     units: list[str] = []
     for part in parts:
         part = re.sub(r"^(?:and|as\s+well\s+as|with)\s+", "", part.strip(" 。"), flags=re.I)
+        part = re.sub(r"^the\s+", "", part, flags=re.I).replace("..", ".")
         part = part if _COMPANY_SUFFIX.search(part + " ") else part.rstrip(".")
         if not part or _LEAD_NOTE.search(part):
             continue

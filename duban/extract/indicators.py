@@ -191,18 +191,41 @@ def _read_target(clause: str, m: re.Match[str]) -> tuple[str, str, float, str] |
         return None
     if unit in ("percent", "per cent"):
         unit = "%"
-    tail = m.group("tail").strip()
-    if unit in ("%",):
-        name = _name_before(before)
+    tail = m.group("tail")
+    if unit == "%":
+        of = re.match(r"""\s*(?P<quoted>["“][^"”]{1,40}["”])?\s*of\s+(?:the\s+)?(?P<rest>.*)""", tail)
+        name = _noun_phrase((of.group("quoted") or "") + " " + of.group("rest")) if of else _name_before(before)
     else:
-        noun = _NOUN_END.match(tail)
-        name = noun.group("noun").strip() if noun and tail else _name_before(before)
-    if not name:
+        name = _noun_phrase(tail)
+        if not name or name.lower() in _COUNT_NOUNS:
+            predicate = re.match(r"\s*(?:\w+\s+)?(?:will|shall|to|should)?\s*(?:be|are|is)\s+(?P<rest>.*)", tail)
+            name = _noun_phrase(predicate.group("rest")) if predicate else name
+        if not name:
+            name = _name_before(before)
+    name = name.strip(" \"“”'")
+    if not name or name.lower() in _COUNT_NOUNS:
         return None
     if m.group("scale") and unit == "yuan":
         unit = f"{m.group('scale').strip()} yuan"
         value = float(parse_number(num) or value)
-    return name, unit if unit not in ("items", "matters") else unit, value, _comparator(m.group("cmp"))
+    return name, unit, value, _comparator(m.group("cmp"))
+
+
+_COUNT_NOUNS = {"items", "item", "matters", "matter", "pieces", "times", "will", "be"}
+_PHRASE_STOP = re.compile(
+    r"\s+(?:will|shall|should|would|can|are|is|was|were|be|been|have|has|had|by|before|after|through|which|that|so|"
+    r"to\s+(?:be|achieve|reach|realize)|in\s+(?:19|20)\d\d)\b|[,;.，；。:：(（]",
+    re.I,
+)
+
+
+def _noun_phrase(text: str) -> str:
+    """The measure named after a figure: words up to the verb or punctuation that ends the phrase, at most 9."""
+    text = text.strip()
+    stop = _PHRASE_STOP.search(" " + text)
+    phrase = (" " + text)[: stop.start()] if stop else " " + text
+    words = phrase.split()[:9]
+    return " ".join(words).strip()
 
 
 def _name_before(before: str) -> str:

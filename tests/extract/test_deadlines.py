@@ -1,0 +1,69 @@
+"""find_deadlines: the spec's deadline phrases, normalised to the last day they allow."""
+
+import pytest
+
+from duban.extract.deadlines import find_deadlines
+
+
+def _one(text):
+    found = find_deadlines(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "text, phrase, due",
+    [
+        ("Before the end of 2022, complete the revision of the service catalogue.", "Before the end of 2022", "2022-12-31"),
+        ("The provincial platform will be connected by the end of 2022.", "by the end of 2022", "2022-12-31"),
+        ("By 2025, a modern public cultural service system will be basically established.", "By 2025", "2025-12-31"),
+        ("Build 30 county-level logistics centres before 2025.", "before 2025", "2024-12-31"),
+        ("Complete the pilot evaluation by the end of June 2023.", "by the end of June 2023", "2023-06-30"),
+        ("Submit the implementation plan before June 30, 2023.", "before June 30, 2023", "2023-06-30"),
+        ("Issue the work guidelines in the first half of 2023.", "in the first half of 2023", "2023-06-30"),
+        ("Finish the acceptance inspection in the second half of 2023.", "in the second half of 2023", "2023-12-31"),
+        ("Complete the data survey by the end of the first quarter of 2023.", "by the end of the first quarter of 2023", "2023-03-31"),
+        ("Report the rectification list to the provincial office before October 2023.", "before October 2023", "2023-09-30"),
+    ],
+)
+def test_table_phrases(text, phrase, due):
+    d = _one(text)
+    assert d.due == due
+    assert d.text.lower() == phrase.lower()
+    assert text[d.start:d.end] == d.text
+    assert d.goal_year_only is False
+
+
+def test_in_year_is_goal_year_only():
+    text = "In 2022, the online handling rate of government services will reach 90%."
+    d = _one(text)
+    assert d.due == "2022-12-31"
+    assert d.text == "In 2022"
+    assert d.goal_year_only is True
+
+
+def test_two_phrases_in_one_sentence_left_to_right():
+    text = ("Before the end of 2022, establish a unified acceptance platform; "
+            "by the end of 2024, realize cross-provincial handling of high-frequency matters.")
+    found = find_deadlines(text)
+    assert [d.due for d in found] == ["2022-12-31", "2024-12-31"]
+    assert [d.text for d in found] == ["Before the end of 2022", "by the end of 2024"]
+    assert found[0].start < found[1].start
+
+
+def test_month_before_january_rolls_back_a_year():
+    assert _one("Submit the summary before January 2024.").due == "2023-12-31"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The leading group held its first plenary meeting on March 3, 2023.",
+        "During 2021-2025, the province will promote the construction of smart cities.",
+        "After 1-2 years of trial operation, the system will be evaluated.",
+        "The approval shall be completed within 30 working days from the date of acceptance.",
+        "The 2023 annual work conference summarised the experience of the pilot counties.",
+    ],
+)
+def test_negatives_give_no_deadline(text):
+    assert find_deadlines(text) == []

@@ -91,19 +91,20 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def _print_table(per_document: Iterator[tuple[str, list[dict]]]) -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
     for path, records in per_document:
         head = records[0] if records and records[0]["kind"] == "document" else None
         title = f"{path} · document {head['doc']} · lines {head['line_start']}–{head['line_end']}" if head else path
-        table = Table(title=title, title_justify="left", show_lines=False, expand=True)
+        table = Table(title=escape(title), title_justify="left", show_lines=False, expand=True)
         table.add_column("kind", no_wrap=True)
         table.add_column("lines", no_wrap=True, justify="right")
         table.add_column("item")
         for rec in records:
             lines = str(rec["line_start"]) if rec["line_start"] == rec["line_end"] else f"{rec['line_start']}–{rec['line_end']}"
-            table.add_row(rec["kind"], lines, summary(rec), style="bold" if rec["kind"] == "document" else None)
+            table.add_row(rec["kind"], lines, escape(summary(rec)), style="bold" if rec["kind"] == "document" else None)
         console.print(table)
     return 0
 

@@ -1,0 +1,69 @@
+"""The extractor measured against our own gold annotation of ../shared/corpus with the spec's scorer.
+
+Thresholds only ever go up: raise one when the extractor improves, never lower it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = sorted((SHARED / "corpus").glob("*.txt"))
+SCORER = SHARED / "spec" / "score.py"
+GOLD = ROOT / "tests" / "gold"
+
+# Per-kind F1 floors, measured on the commit that set them.
+F1_FLOOR = {
+    "document": 0.94,
+    "task": 0.99,
+    "milestone": 0.99,
+    "indicator": 0.70,
+    "finding": 0.0,
+    "outcome": 0.9,
+    "time_limit": 0.9,
+}
+FIELD_FLOOR = {("task", "units"): 0.99, ("task", "due"): 0.99, ("milestone", "units"): 0.99, ("document", "genre"): 0.95}
+
+pytestmark = pytest.mark.skipif(not CORPUS or not SCORER.exists(), reason="../shared/corpus is not beside the checkout")
+
+
+@pytest.fixture(scope="module")
+def scores(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("score") / "pred.jsonl"
+    with out.open("w") as f:
+        subprocess.run([sys.executable, "-m", "duban.cli", "extract", *map(str, CORPUS), "--format", "jsonl", "--quiet"],
+                       stdout=f, check=True, cwd=ROOT)
+    result = subprocess.run([sys.executable, str(SCORER), str(GOLD), str(out), "--json"],
+                            capture_output=True, text=True, check=True)
+    report = result.stdout[: result.stdout.rindex("macro-F1")]  # the scorer ends with a plain summary line
+    return json.loads(report)["kinds"]
+
+
+@pytest.mark.parametrize("kind", sorted(F1_FLOOR))
+def test_f1_at_least_floor(scores, kind):
+    assert scores[kind]["F1"] >= F1_FLOOR[kind], scores[kind]
+
+
+@pytest.mark.parametrize("kind,field", sorted(FIELD_FLOOR))
+def test_field_accuracy_at_least_floor(scores, kind, field):
+    assert scores[kind]["fields"][field] >= FIELD_FLOOR[(kind, field)], scores[kind]
+
+
+def test_gold_has_no_corpus_sentences():
+    """Gold keeps line numbers and fields only: no 12-word run of the corpus appears in it."""
+    import re
+
+    def shingles(text: str, n: int = 12) -> set[str]:
+        words = re.findall(r"[a-z0-9]+", text.lower())
+        return {" ".join(words[i : i + n]) for i in range(max(0, len(words) - n + 1))}
+
+    seed = set().union(*(shingles(p.read_text(encoding="utf-8", errors="ignore")) for p in CORPUS))
+    for gold in GOLD.glob("*.jsonl"):
+        assert not shingles(gold.read_text()) & seed, gold.name

@@ -78,9 +78,12 @@ class Doc:
         return hashlib.sha256("\n".join(self.lines).encode("utf-8")).hexdigest()
 
 
-def record_id(doc_hash: str, kind: str, span: Span) -> str:
-    """A stable id: the same document text, kind, span and quote give the same id in every run."""
-    key = f"{EXTRACTOR_VERSION}\x00{doc_hash}\x00{kind}\x00{span.line_start}\x00{span.line_end}\x00{span.quote}"
+def record_id(doc_hash: str, kind: str, span: Span, occurrence: int = 0) -> str:
+    """A stable id: the same document text, kind, span and quote give the same id in every run.
+
+    `occurrence` tells apart items of one kind read from the very same quote (two targets in one clause).
+    """
+    key = f"{EXTRACTOR_VERSION}\x00{doc_hash}\x00{kind}\x00{span.line_start}\x00{span.line_end}\x00{span.quote}\x00{occurrence}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
@@ -100,10 +103,13 @@ def document_records(doc: Doc) -> list[dict[str, Any]]:
         "extractor_version": EXTRACTOR_VERSION,
     }
     out = [head]
+    seen: dict[tuple, int] = {}
     for item in sorted(doc.items, key=lambda it: (it.span.line_start, KINDS.index(it.kind), it.span.line_end)):
+        key = (item.kind, item.span.line_start, item.span.line_end, item.span.quote)
+        seen[key] = seen.get(key, -1) + 1
         rec = {
             "kind": item.kind,
-            "id": record_id(doc_hash, item.kind, item.span),
+            "id": record_id(doc_hash, item.kind, item.span, seen[key]),
             "file": doc.file,
             "doc": doc.index,
             "line_start": item.span.line_start,

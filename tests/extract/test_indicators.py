@@ -1,0 +1,169 @@
+"""Indicators from a flattened indicator table and from a plan's sentences (invented fixture texts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from duban.extract.indicators import extract_indicators
+from duban.extract.milestones import extract_milestones
+from duban.extract.model import Doc
+
+GOALS = """Implementation Plan for Digital Government Construction in Qinghe Province
+
+Second, the main objectives
+
+By 2027, the digital government system will be basically completed and the efficiency of government services will be significantly improved.
+"""
+
+TABLE = """
+Table 1 Main indicators of digital government construction
+
+serial number
+
+Indicator name
+
+Base value
+
+Target value
+
+one
+
+Online handling rate of government services (%)
+
+75
+
+95
+
+2
+
+Number of provincial data sharing interfaces (piece)
+
+1,200
+
+3,000
+
+three
+
+Number of cross-department integrated service scenarios (piece)
+
+two
+
+five
+
+10
+
+Investment in digital infrastructure (100 million yuan)
+
+12.5
+
+30
+"""
+
+TASKS = """
+Third, key tasks
+
+(1) Expand online services. More than 200 high-frequency matters will be handled online across the province by the end of 2025.
+
+(2) Improve the handling rate. The online handling rate of enterprise-related matters will reach 90% by 2026.
+"""
+
+
+def _run(text: str) -> Doc:
+    doc = Doc(file="plan.txt", index=1, first_line=1, lines=text.split("\n"), genre="plan", date="2025-01-10")
+    extract_milestones(doc)
+    extract_indicators(doc)
+    return doc
+
+
+def _indicators(doc: Doc):
+    return [it for it in doc.items if it.kind == "indicator"]
+
+
+@pytest.fixture(scope="module")
+def doc() -> Doc:
+    return _run(GOALS + TABLE + TASKS)
+
+
+@pytest.fixture(scope="module")
+def table_rows(doc):
+    first_task_line = 1 + (GOALS + TABLE).count("\n")
+    return [it for it in _indicators(doc) if it.span.line_start < first_task_line]
+
+
+def test_one_indicator_per_table_row(table_rows):
+    assert [(r.fields["name"], r.fields["unit"]) for r in table_rows] == [
+        ("Online handling rate of government services", "%"),
+        ("Number of provincial data sharing interfaces", "piece"),
+        ("Number of cross-department integrated service scenarios", "piece"),
+        ("Investment in digital infrastructure", "100 million yuan"),
+    ]
+
+
+def test_table_baselines_and_targets(table_rows):
+    assert [(r.fields["baseline"]["value"], r.fields["target"]["value"]) for r in table_rows] == [
+        (75, 95), (1200, 3000), (2, 5), (12.5, 30),
+    ]
+    assert all(r.fields["comparator"] == "=" for r in table_rows)
+
+
+def test_row_numbers_are_never_values(table_rows):
+    for r in table_rows:
+        values = {r.fields["baseline"]["value"], r.fields["target"]["value"]}
+        # row numbers one, 2, three, 10 must not have been read as values
+        assert not values & {1, 10} or r.fields["name"].startswith("Number of cross")
+    assert table_rows[3].fields["baseline"]["value"] == 12.5
+
+
+def test_spelled_cells_are_numbers(table_rows):
+    row = table_rows[2]
+    assert row.fields["baseline"]["value"] == 2
+    assert row.fields["target"]["value"] == 5
+
+
+def test_table_target_year_from_preceding_goal(table_rows):
+    assert {r.fields["target"]["year"] for r in table_rows} == {2027}
+
+
+def test_table_row_provenance(doc, table_rows):
+    for r in table_rows:
+        text = "\n".join(doc.line(n) for n in range(r.span.line_start, r.span.line_end + 1))
+        assert r.span.quote in text
+        assert r.fields["name"] in r.span.quote
+
+
+def test_table_without_goal_year_has_null_year():
+    doc = _run("Work Plan for Digital Government Construction in Qinghe Province\n" + TABLE)
+    rows = _indicators(doc)
+    assert len(rows) == 4
+    assert all(r.fields["target"]["year"] is None for r in rows)
+
+
+def test_text_target_count_with_more_than(doc):
+    found = [it for it in _indicators(doc) if "high-frequency matters" in it.span.quote]
+    assert len(found) == 1
+    f = found[0].fields
+    assert f["target"] == {"value": 200, "year": 2025}
+    assert f["comparator"] == ">="
+    assert f["baseline"] is None
+    assert "high-frequency matters" in f["name"]
+
+
+def test_text_target_percentage(doc):
+    found = [it for it in _indicators(doc) if "90%" in it.span.quote]
+    assert len(found) == 1
+    f = found[0].fields
+    assert f["target"] == {"value": 90, "year": 2026}
+    assert f["unit"] == "%"
+    assert f["comparator"] == "="
+    assert "online handling rate" in f["name"]
+
+
+def test_every_indicator_quote_lies_in_its_lines(doc):
+    for it in _indicators(doc):
+        text = "\n".join(doc.line(n) for n in range(it.span.line_start, it.span.line_end + 1))
+        assert it.span.quote and it.span.quote in text
+
+
+def test_prose_without_figures_gives_no_indicator():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Improve the service system. Improve the evaluation mechanism of government services by the end of 2025.\n")
+    assert _indicators(doc) == []

@@ -1,0 +1,115 @@
+"""classify_genre on invented texts of each genre."""
+
+from __future__ import annotations
+
+from duban.corpus.genre import classify_genre
+
+
+def _split(text: str) -> tuple[str, list[str]]:
+    lines = text.strip("\n").split("\n")
+    return lines[0], lines
+
+
+REGULATION = """Regulations of Qinghe Province on the Management of Rural Roads
+
+Chapter I General Provisions
+
+Article 1 These Regulations are formulated in order to strengthen the management of rural roads and ensure their good technical condition.
+
+Article 2 These Regulations shall apply to the planning, construction, maintenance and management of rural roads within the administrative region of the province.
+
+Article 3 The people's governments at or above the county level shall incorporate the development of rural roads into their national economic and social development plans.
+
+Chapter II Maintenance
+
+Article 4 The county-level competent department of transportation shall be responsible for the maintenance of county roads.
+
+Article 5 Where a rural road is damaged, the maintenance unit shall repair it within 15 days after discovering the damage.
+
+Article 6 Anyone who violates Article 5 shall be ordered to make corrections by the competent department of transportation.
+"""
+
+INSPECTION_NEWS = """Provincial ecological inspection team gives feedback to Lanxi City
+
+  Qinghe Daily, Anping, June 12, 2025 (Reporter Zhou Lin) On June 12, the Third Ecological Environmental Protection Inspection Team of Qinghe Province gave feedback to Lanxi City on the inspection.
+
+  The inspection team pointed out that Lanxi City did not attach enough importance to the protection of the ecological environment. The inspection found that 6 sewage treatment plants in Lanxi City failed to operate normally, and the sewage pipe network in the old urban area was not in place.
+
+  The inspection team found that Hengshan Chemical Co., Ltd. illegally discharged wastewater into the Lan River, and the Lanxi Municipal Bureau of Ecology and Environment failed to investigate and deal with it in time.
+
+  During the inspection, 312 cases reported by the masses were transferred to Lanxi City, 28 enterprises were ordered to rectify, fines of 1.26 million yuan were imposed, and 9 people were held accountable.
+
+  The inspection team requested that Lanxi City formulate a rectification plan and submit it to the provincial government within 30 working days.
+"""
+
+PLAN_NOTICE = """Notice of the General Office of the Qinghe Provincial People's Government on Printing and Distributing the Three-year Action Plan for Upgrading Government Services (2025-2027)
+
+All municipal people's governments and all departments directly under the provincial government:
+
+The Three-year Action Plan is hereby printed and distributed to you, please earnestly implement it.
+
+First, the guiding ideology
+
+We will deepen the reform of government services and improve the satisfaction of enterprises and the masses.
+
+Second, key tasks
+
+(1) Optimize the service catalogue. Before the end of 2025, establish a unified catalogue of government service matters. [Responsible units: General Office of the Provincial Government, Department of Justice]
+
+(2) Promote cross-regional handling. By the end of 2026, more than 200 matters will be handled across provinces. [Responsible units: Provincial Government Affairs Service Center]
+
+(3) Improve the evaluation system. By 2027, the evaluation system for government services will be fully established. [Responsible units: Provincial Big Data Center]
+
+Third, safeguard measures
+
+(1) Strengthen organizational leadership. All localities shall establish a coordination mechanism. [Responsible units: all municipal people's governments]
+"""
+
+WHITE_PAPER = """China's Rural Water Supply Development White Paper
+
+Since 2012, the rural water supply has achieved historic progress. The coverage of tap water in rural areas increased from 65% to 90%, and more than 500 million rural residents benefited.
+
+The quality of rural drinking water has been continuously improved. Water quality testing centres have been built in all counties, and water sources have been protected.
+
+Rural water supply projects have been built with the participation of governments at all levels, enterprises and farmers, and a management system combining professional management and mass participation has been formed.
+
+The achievements of rural water supply have laid a solid foundation for rural revitalization and improved the lives of hundreds of millions of farmers.
+"""
+
+NEWS = """Qinghe spring sowing progresses smoothly, with 62% of the planned area sown
+
+  Qinghe Daily, Anping, April 2, 2025 (Reporter Li Na) The spring sowing of grain in the province is progressing smoothly. According to the provincial agricultural department, 62% of the planned area of 8.6 million mu has been sown.
+
+  In the plain areas, large machinery is working day and night, and farmers are busy transplanting rice seedlings. In the mountain areas, the villages have organized volunteers to help elderly farmers plough their fields.
+
+  Agricultural experts said that the soil moisture this spring is suitable, and the weather in the next ten days will be favourable for sowing.
+"""
+
+
+def test_regulation_with_articles_is_law():
+    assert classify_genre(*_split(REGULATION)) == "law"
+
+
+def test_inspection_feedback_news_is_oversight():
+    assert classify_genre(*_split(INSPECTION_NEWS)) == "oversight"
+
+
+def test_action_plan_notice_is_plan():
+    assert classify_genre(*_split(PLAN_NOTICE)) == "plan"
+
+
+def test_white_paper_on_achievements_is_other():
+    assert classify_genre(*_split(WHITE_PAPER)) == "other"
+
+
+def test_news_story_is_other():
+    assert classify_genre(*_split(NEWS)) == "other"
+
+
+def test_empty_document_is_other():
+    assert classify_genre("", []) == "other"
+
+
+def test_genre_is_one_of_the_four():
+    for text in (REGULATION, INSPECTION_NEWS, PLAN_NOTICE, WHITE_PAPER, NEWS):
+        assert classify_genre(*_split(text)) in ("plan", "oversight", "law", "other")

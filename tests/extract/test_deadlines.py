@@ -67,3 +67,19 @@ def test_month_before_january_rolls_back_a_year():
 )
 def test_negatives_give_no_deadline(text):
     assert find_deadlines(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, due",
+    [
+        ("Complete the task by the end of the 14th Five-Year Plan.", "2025-12-31"),
+        ("Finish the survey by the end of December 2025.", "2025-12-31"),
+        ("Submit the report before 31 December 2025.", "2025-12-31"),
+        ("Complete the pilot by the end of the third quarter of 2024.", "2024-09-30"),
+        ("Put the system into operation by mid-2025.", "2025-06-30"),
+        ("Complete the acceptance no later than 2026.", "2026-12-31"),
+        ("Issue the standard by March 2024.", "2024-03-31"),
+    ],
+)
+def test_other_common_phrases(text, due):
+    assert _one(text).due == due

@@ -218,7 +218,7 @@ def split_units(text: str) -> list[str]:
         part = part if _COMPANY_SUFFIX.search(part + " ") else part.rstrip(".")
         if not part or _LEAD_NOTE.search(part):
             continue
-        units.extend(u.replace("\x00", ",") for u in _split_on_and(part))
+        units.extend(re.sub(r"^the\s+", "", u, flags=re.I).replace("\x00", ",") for u in _split_on_and(part))
     return units
 
 

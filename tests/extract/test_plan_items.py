@@ -151,8 +151,6 @@ def test_responsibility_note_gives_units_count_and_lead(tasks):
     assert units[2] == "Department of Finance"
 
 
-@pytest.mark.xfail(strict=True, reason="split_units strips a leading 'the' only from the first piece, not from "
-                   "pieces split on 'and': gives 'the Emergency Management Ministry'")
 def test_responsibility_note_units_without_article(tasks):
     assert _task(tasks, "Strengthen the construction").fields["units"] == [
         "Development and Reform Commission", "Emergency Management Ministry", "Department of Finance",

@@ -1,0 +1,260 @@
+"""Findings: problem clauses of inspection and audit reports, with the parties at fault and the money involved."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from .clauses import strip_trailing_punct
+from .model import Doc, Item
+from .numbers import SPELLED_NUMBER, money_amounts
+from .paragraphs import Paragraph, paragraphs
+
+_HEADING_NUMBER = r"(?:[IVX]+|\d{1,2}|[一二三四五六七八九十]+)\s*[.、．]\s*"
+# Where a report turns to its problems: "The main problems are:", "II. Problems found in the audit of …".
+_PROBLEMS_INTRO = re.compile(
+    r"\b(?:problems?|issues|shortcomings)\b[^.;:：]{0,80}?(?:\bas\s+follows\b|\bare\s*[:：]|[:：]\s*$)"
+    r"|\bfound\s+the\s+following\s+(?:problems?|issues)\b"
+    rf"|^\W*(?:{_HEADING_NUMBER})?(?:(?:the\s+)?(?:main|major|existing|outstanding)\s+)?(?:problems?|issues)"
+    r"(?:\s+(?:found|existing|discovered|identified)\b|\s*$)",
+    re.I,
+)
+# Where it turns to demands, rectification or suggestions.
+_PROBLEMS_END = re.compile(
+    rf"^\W*(?:{_HEADING_NUMBER})?(?:"
+    r"(?:the\s+)?(?:inspect\w*|supervis\w*|audit\w*)(?:\s+\w+){0,3}?\s+"
+    r"(?:requested|required|demanded|stressed|emphasi[sz]ed|urged|asked|proposed|suggested|recommended)\b"
+    r"|rectification\s+(?:of\s+(?:the\s+)?(?:problems|issues)|status|situation|progress)\b"
+    r"|(?:audit\s+)?(?:suggestions|recommendations)\s*$)",
+    re.I,
+)
+# A heading that announces a kind of problem ("First, …", "The second is …").
+_ORDINAL = re.compile(
+    r"^\W*(?:(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)(?:ly)?\s*[,，:：]"
+    r"|(?:one|two|three|four|five|six|the\s+\w+)\s+is\b)",
+    re.I,
+)
+# Failure, violation or shortfall, in any report.
+_FAILURE = re.compile(
+    r"\bnot\b(?!\s+only\b)|\bno\b(?!\.)|\bnor\b|\bwithout\b|\black(?:s|ed|ing)?\b|\bfail(?:s|ed|ure)?\b"
+    r"|\billegal(?:ly)?\b|\bviolat\w*|\bunauthori[sz]ed\b|\birregular(?:ly|ities)?\b|\bnon-?standard\b|\bnon-?complian\w*"
+    r"|\bimproper(?:ly)?\b|\bunreasonabl[ey]\b|\bfalse(?:ly)?\b|\bfraud\w*|\bexceed\w*|\bover-\w+|\bbeyond\b"
+    r"|\binsufficient(?:ly)?\b|\binadequate(?:ly)?\b|\bimperfect\b|\bincomplete\b|\binaccurate\b|\blax\b|\bweak\w*"
+    r"|\boverdue\b|\bdelay\w*|\blate\b|\blag(?:s|ged|ging)?\s+behind\b|\bbehind\s+schedule\b|\bslow(?:ly)?\b"
+    r"|\bidle\b|\bretain\w*|\bunused\b|\boccup(?:ied|ying|y)\b|\bencroach\w*|\bmisappropriat\w*|\bdivert\w*|\bembezzl\w*"
+    r"|\bexcessive(?:ly)?\b|\brepeated(?:ly)?\b|\bunderstat\w*|\boverstat\w*|\bloss(?:es)?\b|\brisks?\s+of\b"
+    r"|\bdamag\w*|\bdestro\w*|\bserious(?:ly)?\b|\bprominent\b|\boutstanding\b|\bproblems?\b|\bdeteriorat\w*|\bworse\b"
+    r"|\bshortfall\b|\bevad\w*|\bevasion\b|\bneglect\w*|\babsen(?:t|ce)\b|\babus\w*|\binaction\b|\bchao(?:s|tic)\b"
+    r"|\babnormal(?:ly)?\b|\bpoor\b|\bun(?:qualified|collected|paid|approved|licensed|treated|finished|implemented)\b"
+    r"|\b(?:in|into|within)\s+(?:the\s+)?(?:[\w-]+\s+){0,5}?"
+    r"(?:nature\s+reserves?|core\s+area|protection\s+zone|protected\s+area|red\s+line)\b",
+    re.I,
+)
+# Changes, degrees and sums of money that state a shortfall only inside a report's problem section.
+_SHORTFALL = re.compile(r"\bincreas\w*|\bdecreas\w*|\bdeclin\w*|\bdrop(?:s|ped)?\b|\breduc\w*|\bstill\b|\bonly\b|\blow\b", re.I)
+# General verdicts and reported opinions name no specific case.
+_VERDICT = re.compile(r"\b(?:pointed\s+out|believes?|believed|think|thinks|thought|held|considers?|considered)\s+that\b", re.I)
+# A clause that points back at the place or unit named before it.
+_ANAPHOR = re.compile(
+    r"^\W*(?:however|but|meanwhile)\b|\bit\b(?!\s+(?:is|was)\b)|\b(?:its|they|their)\b"
+    r"|\b(?:the|this|that)\s+(?:city|county|district|prefecture|lake|reservoir|park|zone|company|enterprise|region|"
+    r"province|town|township|village|reserve|plant|mine|station|bureau|department|unit)(?:['’]s)?\b",
+    re.I,
+)
+
+_PRIMARY = (
+    r"cities|city|counties|county|districts?|prefectures?|townships?|towns?|villages?|provinces?|regions?|banners?|"
+    r"parks?|zones?|colleges?|universit(?:y|ies)|schools?|hospitals?|enterprises?|compan(?:y|ies)|entit(?:y|ies)|"
+    r"units?|institutions?|departments?|bureaus?|agenc(?:y|ies)|banks?|funds?|associations?|cooperatives?|"
+    r"stations?|plants?|mines?|reserves?|organs?|factor(?:y|ies)|firms?"
+)
+# Counted objects: parties only where no unit or place is named ("7 projects" but "34 projects in 5 districts").
+_OBJECTS = (
+    r"projects?|equipment|wells?|boilers?|communit(?:y|ies)|people|persons?|groups?|lessees?|households?|items?|"
+    r"facilit(?:y|ies)|workshops?|quarr(?:y|ies)"
+)
+_OBJECT_NOUN = re.compile(rf"^(?:{_OBJECTS})$", re.I)
+_FUNCTION = (
+    r"the|a|an|of|for|in|on|at|to|by|with|from|and|or|its|their|this|that|these|those|which|who|was|were|is|are|"
+    r"be|been|has|have|had|did|do|does|not|no|than|more|less|about|over|under|still|also|only"
+)
+_MODIFIER = rf"(?!(?:{_FUNCTION})\b)[a-z][\w-]*"
+# "8 colleges and universities", "9 cities, counties and districts", "4 counties (new towns)", "four nature reserves of X".
+_COUNTED = re.compile(
+    rf"(?<![\w.,])(?P<count>\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:{SPELLED_NUMBER}))\s+"
+    rf"(?:{_MODIFIER}\s+(?:and\s+)?){{0,4}}?(?P<noun>{_PRIMARY}|{_OBJECTS})(?![\w-])(?:\s*\([^)]{{1,20}}\))?"
+    rf"(?:(?:\s*,\s*|\s+and\s+(?:their\s+|its\s+)?)(?:{_MODIFIER}\s+){{0,2}}?(?:{_PRIMARY})\b)*"
+    r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)?"
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_CAP = r"(?:Co\.,?\s*Ltd\.?|Co\.|Ltd\.|No\.\s*\d+|[A-Z][\w'’&-]*(?:\s+[‘'][a-z][\w-]*)?)"
+_PLACE_SUFFIX = r"city|county|district|prefecture|town|township|government|company|bureau|park|zone|reservoir|lake"
+# "Development and Reform Commission of the Autonomous Region", "Alar Fulida Fiber Co., Ltd.", "Shihezi city".
+_NAMED = re.compile(rf"{_CAP}(?:(?:\s+(?:of|and|for|of\s+the|and\s+the))?\s+{_CAP})*(?:\s+(?:{_PLACE_SUFFIX})\b)?")
+# Two names joined by "and": "High-tech Zone and Shuimogou District" (but "Development and Reform Commission" is one).
+_NAME_JOIN = re.compile(
+    r"\b(?:District|Zone|City|County|Company|Bureau|Commission|Government|Department|Park|Lake|Reservoir|Prefecture|"
+    r"Corps|Region)(?P<join>\s+and\s+)"
+)
+# Capitalised words that do not begin a name.
+_NOT_NAME = re.compile(
+    r"^(?:the|a|an|in|on|at|as|by|for|from|of|to|with|through|since|after|before|during|until|however|but|and|or|while|"
+    r"although|though|if|when|where|whether|even|because|so|then|thus|therefore|not|no|he|she|i|you|we|our|mr|ms|mrs|"
+    r"there|here|some|many|most|several|certain|this|that|these|those|it|its|they|their|all|each|every|overall|"
+    r"other|such|both|among|including|meanwhile|moreover|furthermore|also|especially|first|second|third|fourth|"
+    r"fifth|sixth|one|two|three|four|five|six|seven|eight|nine|ten|january|february|march|april|may|june|july|august|"
+    r"september|october|november|december|grade|class|level|article|chapter|[ivx]+)$",
+    re.I,
+)
+# A sentence's capitalised first word is a name only when a verb follows it ("Xinjiang is …", not "External financing …").
+_NAME_THEN_VERB = re.compile(r"\s+(?:is|are|was|were|has|have|had|did|does|do|failed|fails|still|also)\b")
+# A vague subject ("some localities and departments", "many enterprises") names no party.
+_VAGUE = re.compile(
+    rf"\b(?:some|many|certain|individual|a\s+few|a\s+(?:large\s+)?number\s+of)\s+(?:[\w-]+\s+){{0,2}}?"
+    rf"(?:{_PRIMARY}|localities|places|areas|comrades|cadres|officials|leaders)\b",
+    re.I,
+)
+_VAGUE_OF = re.compile(
+    r"\b(?:some|many|certain|several|individual|a\s+few|a\s+number\s+of)\s+(?:[\w-]+\s+){0,4}?(?:of|in)\s+(?:the\s+)?$", re.I
+)
+_LOWER_PLACE = re.compile(r"\b(?P<stem>[a-z]{3,})\s+(?:city|county|prefecture|district)\b")
+_WORD = re.compile(r"\b[\w'’-]+\b")
+
+
+@dataclass
+class _Context:
+    """What a paragraph's clauses pass on: the parties last named, and whether a problem heading just opened."""
+
+    parties: list[str] = field(default_factory=list)
+    heading: bool = False
+
+
+def extract_findings(doc: Doc) -> None:
+    """Append a finding for each clause that names a party and says how it failed, violated or fell short."""
+    lexicon = _Lexicon.of(doc)
+    clauses = list(_problem_clauses(doc))
+    sectioned = any(intro for *_, intro in clauses)
+    context, current = _Context(), None
+    for para, start, end, in_problems, _ in clauses:
+        if para is not current:
+            context, current = _Context(), para
+        if in_problems:
+            _read_clause(doc, para, start, end, lexicon, context, sectioned)
+
+
+def _problem_clauses(doc: Doc) -> Iterator[tuple[Paragraph, int, int, bool, bool]]:
+    """Every clause after the title, with whether it lies in the problem section and whether it opens that section.
+
+    A report with no problems heading is read whole; otherwise reading starts at the heading (or at a "First, …"
+    heading that states a failure) and stops at demands, rectification or suggestions.
+    """
+    paras = [para for para in paragraphs(doc) if para.text.strip() != doc.title.strip()]
+    spans = [(para, s, e) for para in paras for s, e in para.clauses()]
+    sectioned = any(_PROBLEMS_INTRO.search(para.text[s:e]) or _problem_heading(para.text[s:e]) for para, s, e in spans)
+    in_problems = not sectioned
+    for para, start, end in spans:
+        clause = para.text[start:end]
+        intro = False
+        if _PROBLEMS_END.search(clause):
+            in_problems = False
+        elif _PROBLEMS_INTRO.search(clause):
+            in_problems, intro = True, True
+        elif _problem_heading(clause):
+            in_problems = True
+        yield para, start, end, in_problems and not intro, intro or _problem_heading(clause)
+
+
+def _problem_heading(clause: str) -> bool:
+    return bool(_ORDINAL.match(clause) and _FAILURE.search(clause))
+
+
+def _read_clause(doc: Doc, para: Paragraph, start: int, end: int, lexicon: _Lexicon, context: _Context, sectioned: bool) -> None:
+    clause = para.text[start:end]
+    units, objects = _parties(clause, lexicon)
+    amounts = money_amounts(clause)
+    failing = bool(_FAILURE.search(clause)) or sectioned and bool(_SHORTFALL.search(clause) or amounts)
+    verdict = bool(_VERDICT.search(clause))
+    after_heading, context.heading = context.heading, failing and not units and not objects and not verdict
+    if units:
+        parties = units
+        if not verdict:
+            context.parties = units
+    elif objects or _ANAPHOR.search(clause) and not _ORDINAL.match(clause) and not _VAGUE.search(clause):
+        parties = context.parties or objects  # what a clause counts or points back at lies in the place named before
+    else:
+        parties = []
+    if parties and (failing or after_heading) and not verdict:
+        span = para.span(*strip_trailing_punct(para.text, start, end))
+        doc.items.append(Item("finding", span, {"parties": list(parties), "amounts_yuan": [v for v, _, _ in amounts]}))
+
+
+def _parties(clause: str, lexicon: _Lexicon) -> tuple[list[str], list[str]]:
+    """The units and places the clause names, and the objects it counts, each in reading order."""
+    counted = [m for m in _COUNTED.finditer(clause) if not _YEAR.fullmatch(m.group("count"))]
+    found = [(m.start(), m.group().strip()) for m in counted if not _OBJECT_NOUN.match(m.group("noun"))]
+    for start, name in lexicon.names(clause):
+        if not any(m.start() <= start < m.end() for m in counted) and not _vague_subject(clause, start, name, lexicon):
+            found.append((start, name))
+    objects = [m.group().strip() for m in counted if _OBJECT_NOUN.match(m.group("noun"))]
+    return _unique(name for _, name in sorted(found)), _unique(objects)
+
+
+def _unique(names: Iterable[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name.lower(), name)
+    return list(seen.values())
+
+
+def _vague_subject(clause: str, start: int, name: str, lexicon: _Lexicon) -> bool:
+    """ "some areas of <the inspected region>" is as vague as "some areas"."""
+    return bool(_VAGUE_OF.search(clause, 0, start)) and lexicon.is_subject(name)
+
+
+class _Lexicon:
+    """Per-document word knowledge: the place names it writes in lower case, and the words of its title."""
+
+    def __init__(self, doc: Doc):
+        text = "\n".join(doc.lines)
+        lower = Counter(w for w in _WORD.findall(text) if w[0].islower())
+        before_place = Counter(m.group("stem") for m in _LOWER_PLACE.finditer(text))
+        # "changji city": a lower-case word the document uses only before "city", "county", … is a place name.
+        self.place_stems = {w for w, n in before_place.items() if n == lower[w] and not _NOT_NAME.match(w)}
+        self.title_words = {w.lower() for w in _WORD.findall(doc.title) if w[0].isupper()}
+
+    @classmethod
+    def of(cls, doc: Doc) -> _Lexicon:
+        lexicon = doc.cache.get("findings_lexicon")
+        if lexicon is None:
+            lexicon = doc.cache["findings_lexicon"] = cls(doc)
+        return lexicon
+
+    def is_subject(self, name: str) -> bool:
+        return any(w.lower() in self.title_words for w in name.split())
+
+    def names(self, clause: str) -> list[tuple[int, str]]:
+        """Proper names of units and places with their offsets: capitalised runs, and lower-cased place names."""
+        out = []
+        first_letter = re.search(r"[A-Za-z]", clause)
+        for m in _NAMED.finditer(clause):
+            joins = [m.start() + j.start("join") for j in _NAME_JOIN.finditer(m.group())]
+            ends = [m.start() + j.end("join") for j in _NAME_JOIN.finditer(m.group())]
+            for a, b in zip([m.start()] + ends, joins + [m.end()]):
+                initial = first_letter is not None and a == first_letter.start()
+                if name := self._trim(clause[a:b], clause[b:], initial):
+                    out.append((b - len(name), name))
+        out += [(m.start(), m.group()) for m in _LOWER_PLACE.finditer(clause) if m.group("stem") in self.place_stems]
+        return out
+
+    @staticmethod
+    def _trim(name: str, rest: str, clause_initial: bool) -> str:
+        """The name without leading function words, ordinals and months; "" for a capitalised first word."""
+        words = name.split()
+        while words and _NOT_NAME.match(words[0]):
+            words.pop(0)
+            clause_initial = False
+        if clause_initial and len(words) == 1 and not _NAME_THEN_VERB.match(rest):
+            return ""
+        return " ".join(words)

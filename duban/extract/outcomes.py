@@ -1,0 +1,134 @@
+"""Outcomes: the enforcement tallies an inspection or audit reports, one per figure, with the sub-population they cover."""
+
+from __future__ import annotations
+
+import re
+
+from .clauses import sentence_spans, strip_trailing_punct
+from .model import Doc, Item
+from .numbers import NUMBER, money_amounts, parse_number
+from .paragraphs import paragraphs
+
+_CASE_NOUN = r"cases?|complaints?|reports?|clues?|petitions?"
+# A counted figure: "2,905 cases", "five people", "1 person", "316 enterprises", "4 criminal investigations".
+_COUNT = re.compile(
+    rf"(?<![\w.,])(?P<num>{NUMBER})\s+(?:[a-z-]+\s+){{0,2}}?"
+    rf"(?P<noun>{_CASE_NOUN}|people|persons?|individuals?|enterprises?|compan(?:y|ies)|units?|officials?|cadres?|"
+    r"party\s+members?|households?|entit(?:y|ies)|projects?|problems?|investigations?)\b",
+    re.I,
+)
+# Where one figure's words end and the next one's begin ("2,905" keeps its comma).
+_SEPARATOR = re.compile(r",(?!\d{3}\b)|[，;；:：]|\band\b|\bwith\b|\bwhile\b|\bincluding\b", re.I)
+
+_TALLY_VERB = (
+    r"(?:has\s+|have\s+|had\s+)?(?:completed|settled|ordered|filed|put|placed|detained|interviewed|held|imposed|fined|"
+    r"transferred|handled|concluded|closed|investigated|punished|accepted|received|opened)\b"
+)
+_NP = rf"(?:the\s+)?[A-Za-z][\w'’-]*(?:\s+(?!{_TALLY_VERB})[\w'’-]+){{0,6}}?"
+# Sentence openings that narrow the figures after them to a sub-population (matched at the sentence's start).
+_NARROWING = re.compile(
+    r"(?:among\s+(?:them|which|these|those)|of\s+(?:which|these|them|those)|in\s+particular|specifically)\s*[,，:：]?\s*"
+    rf"(?P<scope>{_NP})\s+{_TALLY_VERB}",
+    re.I,
+)
+_IN_PLACE = re.compile(r"[Ii]n\s+(?P<scope>(?:the\s+)?[A-Z][\w'’-]*(?:\s+[\w'’-]+){0,5}?)\s*[,，]")
+_SUBJECT = re.compile(rf"(?P<scope>{_NP})\s+{_TALLY_VERB}", re.I)
+_NOT_A_SCOPE = re.compile(
+    r"\d|\b(?:january|february|march|april|may|june|july|august|september|october|november|december|addition|"
+    r"particular|terms|total|inspect\w*|audit\w*|supervis\w*|team|group)\b",
+    re.I,
+)
+
+_NEGATED = re.compile(r"\b(?:not|never|failed|yet\s+to)\b", re.I)
+_FINE = re.compile(r"\bfine[sd]?\b|\bpenalt(?:y|ies)\b", re.I)
+# Checked in order: the first measure whose words appear among a figure's words names it.
+_MEASURES: list[tuple[str, re.Pattern[str]]] = [
+    ("detained", re.compile(r"\bdetain\w*|\bdetention\b", re.I)),
+    ("interviewed", re.compile(r"\binterview\w*|\btalked\s+(?:to|with)\b|\badmonish\w*", re.I)),
+    ("held_accountable", re.compile(r"\baccountab\w*|\bheld\s+(?:\w+\s+){0,3}responsible\b", re.I)),
+    ("ordered_to_rectify", re.compile(r"\border\w*\b.*\b(?:rectif\w*|correct\w*)|\b(?:rectif\w*|correct\w*)\b.*\border\w*", re.I)),
+    ("filed_for_penalty", re.compile(r"\bfile[ds]?\b.*\b(?:punish\w*|penalt\w*|sanction\w*)|\b(?:punish\w*|penalt\w*)\b.*\bfile[ds]?\b", re.I)),
+    ("criminal_cases", re.compile(r"\bcriminal\w*\b|\bfile[ds]?\b.*\binvestigat\w*|\binvestigat\w*\b.*\bfile[ds]?\b", re.I)),
+    ("cases_settled", re.compile(r"\b(?:settled|completed|concluded|closed|resolved|handled|dealt\s+with)\b", re.I)),
+    ("cases_transferred", re.compile(r"\b(?:transferred|handed\s+over|assigned|referred)\b", re.I)),
+]
+_CASE_MEASURES = {"cases_settled", "cases_transferred"}
+_CASE_NOUN_RE = re.compile(rf"^(?:{_CASE_NOUN})$", re.I)
+
+
+def extract_outcomes(doc: Doc) -> None:
+    """Append an outcome for each enforcement figure; the quote is the clause holding it, the scope its sentence's."""
+    title_words = {w.lower() for w in re.findall(r"\b[A-Z][\w'’-]*", doc.title)}
+    for para in paragraphs(doc):
+        sentences = sentence_spans(para.text)
+        for start, end in para.clauses():
+            figures = _figures(para.text[start:end])
+            if not figures:
+                continue
+            sentence_start = next((s for s, e in sentences if s <= start < e), start)
+            scope = _scope(para.text, sentence_start, any(it.kind == "outcome" for it in doc.items), title_words)
+            span = para.span(*strip_trailing_punct(para.text, start, end))
+            for measure, value in figures:
+                doc.items.append(Item("outcome", span, {"measure": measure, "value": value, "scope": scope}))
+
+
+def _scope(text: str, sentence_start: int, after_totals: bool, title_words: set[str]) -> str:
+    """The sub-population a sentence's figures are narrowed to, as written; "" for the report's own subject.
+
+    "Among them, the Corps …" and "In the Development Zone, …" narrow; so does a named subject ("The Corps ordered …")
+    once the report's totals have been given, unless it names the report's own subject (a word of its title).
+    """
+    if m := _NARROWING.match(text, sentence_start) or _IN_PLACE.match(text, sentence_start):
+        scope = m.group("scope")
+    elif after_totals and (m := _SUBJECT.match(text, sentence_start)) and re.search(r"\b[A-Z]", m.group("scope")[1:]):
+        scope = m.group("scope") if not any(w.lower() in title_words for w in m.group("scope").split()) else ""
+    else:
+        return ""
+    return "" if _NOT_A_SCOPE.search(scope) else scope
+
+
+def _figures(clause: str) -> list[tuple[str, float]]:
+    """(measure, value) for each enforcement figure in the clause, in reading order."""
+    segments = _segments(clause)
+    found = []
+    for i, (s, e) in enumerate(segments):
+        words = clause[s:e]
+        if _NEGATED.search(words):
+            continue
+        money = money_amounts(words)
+        if money and _FINE.search(words):
+            found.append((s + money[0][1], "fines_yuan", money[0][0]))
+            continue
+        count = _COUNT.search(words)
+        if not count or any(ms <= count.start() < me for _, ms, me in money):
+            continue
+        noun = count.group("noun")
+        measure = _measure(words, noun)
+        if measure in (None, "cases_transferred"):  # "transferred 1,251 cases, which have been settled"
+            measure = _measure(words + " " + _trailing_words(clause, segments, i), noun) or measure
+        value = parse_number(count.group("num"))
+        if measure and value is not None:
+            found.append((s + count.start(), measure, value))
+    return [(measure, value) for _, measure, value in sorted(found)]
+
+
+def _segments(clause: str) -> list[tuple[int, int]]:
+    cuts = [0] + [m.start() for m in _SEPARATOR.finditer(clause)] + [len(clause)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if clause[a:b].strip(" ,，;；:：")]
+
+
+def _trailing_words(clause: str, segments: list[tuple[int, int]], i: int) -> str:
+    """The words of the figure-less segments after segment i."""
+    words = []
+    for s, e in segments[i + 1 :]:
+        if _COUNT.search(clause[s:e]) or money_amounts(clause[s:e]):
+            break
+        words.append(clause[s:e])
+    return " ".join(words)
+
+
+def _measure(words: str, noun: str) -> str | None:
+    for measure, pattern in _MEASURES:
+        if pattern.search(words) and (measure not in _CASE_MEASURES or _CASE_NOUN_RE.match(noun)):
+            return measure
+    return None

@@ -1,0 +1,89 @@
+"""Time limits: procedural periods relative to an event ("within 30 working days", "a probation period of one year")."""
+
+from __future__ import annotations
+
+import re
+
+from .clauses import strip_trailing_punct
+from .model import Doc, Item
+from .numbers import NUMBER, parse_number
+from .paragraphs import paragraphs
+
+_UNIT = r"(?P<unit>working[\s-]+days?|work(?:ing)?days?|(?:natural\s+|calendar\s+)?days?|months?|years?)\b"
+# "5", "one", "3 to 5", "3-5"; "a"/"an" only where a frame word stands before it ("within a month").
+_VALUE = rf"(?:{NUMBER}\s*(?:to|-|–|~|or)\s*)?(?P<value>{NUMBER}|an?(?=\s))"
+_FRAME = (
+    r"(?:within|not\s+(?:be\s+)?(?:less|more|longer|later)\s+than|no\s+(?:less|more|longer|later)\s+than"
+    r"|(?:shall\s+|may\s+|must\s+)?not\s+exceed(?:ing)?|at\s+least|up\s+to|extended\s+by|a\s+maximum\s+of|valid\s+for)"
+)
+_PERIOD = (
+    r"(?:probation(?:ary)?|trial|publicity|public\s+notice|objection|rectification|validity|review|appeal|"
+    r"cooling[\s-]+off|transition(?:al)?|notice|reply|response|processing)\s+period"
+    r"(?:\s+(?:is|of|shall\s+be|will\s+be|lasts|for|shall\s+last))+"
+    r"(?:\s+(?:generally|usually|normally|in\s+principle|at\s+least))?"
+)
+_TIME_LIMIT = re.compile(
+    rf"\b(?:(?P<frame>{_FRAME}|{_PERIOD})\s+(?:the\s+)?)?{_VALUE}\s*(?:\(\s*\d+\s*\)\s*)?{_UNIT}",
+    re.I,
+)
+# After the unit: what makes a bare "15 days" relative to an event, or marks a description rather than a limit.
+_EVENT_AFTER = re.compile(
+    r"\s*(?:from|after|following|before|prior\s+to|upon|of)\s+(?:the\s+)?"
+    r"(?:date|day|receipt|receiv|accept|expir|submi|issu|end|complet|start|meeting|deadline|occurr|discover|notif)",
+    re.I,
+)
+# "compressed from 20 working days to 10 working days": the first figure is the old limit.
+_FROM = re.compile(r"\bfrom\s+$", re.I)
+_REPLACED = re.compile(r"\s+to\s+(?:within\s+)?\S+\s*(?:working\s+)?(?:days?|months?|years?)\b", re.I)
+# Ages, experience, periodic cycles and past durations: "60 years old", "every 5 years", "for more than three years".
+_NOT_A_LIMIT_AFTER = re.compile(r"\s*(?:old|of\s+age|of\s+(?:\w+\s+){0,2}experience|ago|in\s+a\s+row)\b", re.I)
+_NOT_A_LIMIT_BEFORE = re.compile(
+    r"\b(?:every|each|per|past|last|previous|nearly|recent|over\s+the|for(?:\s+(?:more\s+than|over|about|nearly|almost))?)\s+$",
+    re.I,
+)
+# Clauses about terms of office and ages hold durations that are not time limits ("each term is generally 3 to 5 years").
+_TERM_OR_AGE = re.compile(
+    r"\b(?:terms?\s+of\s+office|(?:each|per|every|one|the|a)\s+term\b|tenure|aged|ages?\s+(?:of|limit)|years?\s+old)\b",
+    re.I,
+)
+
+_UNITS = (("working", "working_days"), ("work", "working_days"), ("day", "days"), ("month", "months"), ("year", "years"))
+
+
+def extract_time_limits(doc: Doc) -> None:
+    """Append a time limit for each procedural period; a clause with several periods gives one per period."""
+    for para in paragraphs(doc):
+        for start, end in para.clauses():
+            clause = para.text[start:end]
+            if _TERM_OR_AGE.search(clause):
+                continue
+            found = [limit for m in _TIME_LIMIT.finditer(clause) if (limit := _limit(clause, m))]
+            if not found:
+                continue
+            span = para.span(*strip_trailing_punct(para.text, start, end))
+            for value, unit in found:
+                doc.items.append(Item("time_limit", span, {"value": value, "unit": unit}))
+
+
+def _limit(clause: str, m: re.Match[str]) -> tuple[float, str] | None:
+    """(value, unit) when the match is a procedural time limit, else None."""
+    unit = _unit(m.group("unit"))
+    framed = bool(m.group("frame"))
+    if not framed and unit != "working_days" and not _EVENT_AFTER.match(clause, m.end()):
+        return None
+    if _NOT_A_LIMIT_AFTER.match(clause, m.end()) or _NOT_A_LIMIT_BEFORE.search(clause, 0, m.start()):
+        return None
+    if _FROM.search(clause, 0, m.start()) and _REPLACED.match(clause, m.end()):
+        return None
+    word = m.group("value").lower()
+    if word in ("a", "an"):
+        return (1.0, unit) if framed else None
+    value = parse_number(word)
+    if value is None:
+        return None
+    return value, unit
+
+
+def _unit(word: str) -> str:
+    word = word.lower()
+    return next(unit for prefix, unit in _UNITS if prefix in word)

@@ -66,14 +66,14 @@ _ANAPHOR = re.compile(
 
 _PRIMARY = (
     r"cities|city|counties|county|districts?|prefectures?|townships?|towns?|villages?|provinces?|regions?|banners?|"
-    r"parks?|zones?|colleges?|universit(?:y|ies)|schools?|hospitals?|enterprises?|compan(?:y|ies)|entit(?:y|ies)|"
-    r"units?|institutions?|departments?|bureaus?|agenc(?:y|ies)|banks?|funds?|associations?|cooperatives?|"
-    r"stations?|plants?|mines?|reserves?|organs?|factor(?:y|ies)|firms?"
+    r"parks?|zones?|colleges?|universit(?:y|ies)|schools?|hospitals?|clinics?|enterprises?|compan(?:y|ies)|"
+    r"entit(?:y|ies)|units?|institutions?|departments?|bureaus?|agenc(?:y|ies)|banks?|funds?|associations?|"
+    r"cooperatives?|reserves?|organs?|factor(?:y|ies)|firms?"
 )
 # Counted objects: parties only where no unit or place is named ("7 projects" but "34 projects in 5 districts").
 _OBJECTS = (
     r"projects?|equipment|wells?|boilers?|communit(?:y|ies)|people|persons?|groups?|lessees?|households?|items?|"
-    r"facilit(?:y|ies)|workshops?|quarr(?:y|ies)"
+    r"facilit(?:y|ies)|workshops?|quarr(?:y|ies)|plants?|stations?|mines?"
 )
 _OBJECT_NOUN = re.compile(rf"^(?:{_OBJECTS})$", re.I)
 _FUNCTION = (
@@ -130,6 +130,11 @@ class _Context:
     parties: list[str] = field(default_factory=list)
     heading: bool = False
 
+    @property
+    def named(self) -> bool:
+        """Whether the parties were named ("Shihezi City") rather than counted ("5 districts")."""
+        return not all(_COUNTED.match(p) for p in self.parties)
+
 
 def extract_findings(doc: Doc) -> None:
     """Append a finding for each clause that names a party and says how it failed, violated or fell short."""
@@ -181,8 +186,10 @@ def _read_clause(doc: Doc, para: Paragraph, start: int, end: int, lexicon: _Lexi
         parties = units
         if not verdict:
             context.parties = units
-    elif objects or _ANAPHOR.search(clause) and not _ORDINAL.match(clause) and not _VAGUE.search(clause):
-        parties = context.parties or objects  # what a clause counts or points back at lies in the place named before
+    elif objects:  # counted objects lie in the place named before them, else stand for themselves
+        parties = context.parties if context.named else objects
+    elif _ANAPHOR.search(clause) and not _ORDINAL.match(clause) and not _VAGUE.search(clause):
+        parties = context.parties
     else:
         parties = []
     if parties and (failing or after_heading) and not verdict:

@@ -18,7 +18,7 @@ _COUNT = re.compile(
     re.I,
 )
 # Where one figure's words end and the next one's begin ("2,905" keeps its comma).
-_SEPARATOR = re.compile(r",(?!\d{3}\b)|[，;；:：]|\band\b|\bwith\b|\bwhile\b|\bincluding\b", re.I)
+_SEPARATOR = re.compile(r",(?!\d{3}\b)|[，;；:：]|\band\b|\bwhile\b|\bincluding\b", re.I)
 
 _TALLY_VERB = (
     r"(?:has\s+|have\s+|had\s+)?(?:completed|settled|ordered|filed|put|placed|detained|interviewed|held|imposed|fined|"

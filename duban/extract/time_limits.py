@@ -28,17 +28,17 @@ _TIME_LIMIT = re.compile(
 )
 # After the unit: what makes a bare "15 days" relative to an event, or marks a description rather than a limit.
 _EVENT_AFTER = re.compile(
-    r"\s*(?:from|after|following|before|prior\s+to|upon|of)\s+(?:the\s+)?"
-    r"(?:date|day|receipt|receiv|accept|expir|submi|issu|end|complet|start|meeting|deadline|occurr|discover|notif)",
+    r"\s*(?:(?:from|after|following|before|prior\s+to|upon)\s+(?:the|its|their|each|receiv\w*|accept\w*|submi\w*|complet\w*)\b"
+    r"|of\s+(?:the\s+)?(?:date|day|receipt|receiv\w*|accept\w*|notif\w*|issu\w*|submi\w*)\b)",
     re.I,
 )
 # "compressed from 20 working days to 10 working days": the first figure is the old limit.
 _FROM = re.compile(r"\bfrom\s+$", re.I)
 _REPLACED = re.compile(r"\s+to\s+(?:within\s+)?\S+\s*(?:working\s+)?(?:days?|months?|years?)\b", re.I)
-# Ages, experience, periodic cycles and past durations: "60 years old", "every 5 years", "for more than three years".
+# Ages, experience, cycles and elapsed durations: "60 years old", "every 5 years", "for more than three years".
 _NOT_A_LIMIT_AFTER = re.compile(r"\s*(?:old|of\s+age|of\s+(?:\w+\s+){0,2}experience|ago|in\s+a\s+row)\b", re.I)
 _NOT_A_LIMIT_BEFORE = re.compile(
-    r"\b(?:every|each|per|past|last|previous|nearly|recent|over\s+the|for(?:\s+(?:more\s+than|over|about|nearly|almost))?)\s+$",
+    r"\b(?:the|every|each|per|past|last|previous|recent|over|more\s+than|about|nearly|almost|for)\s+$",
     re.I,
 )
 # Clauses about terms of office and ages hold durations that are not time limits ("each term is generally 3 to 5 years").
@@ -71,7 +71,7 @@ def _limit(clause: str, m: re.Match[str]) -> tuple[float, str] | None:
     framed = bool(m.group("frame"))
     if not framed and unit != "working_days" and not _EVENT_AFTER.match(clause, m.end()):
         return None
-    if _NOT_A_LIMIT_AFTER.match(clause, m.end()) or _NOT_A_LIMIT_BEFORE.search(clause, 0, m.start()):
+    if _NOT_A_LIMIT_AFTER.match(clause, m.end()) or not framed and _NOT_A_LIMIT_BEFORE.search(clause, 0, m.start()):
         return None
     if _FROM.search(clause, 0, m.start()) and _REPLACED.match(clause, m.end()):
         return None

@@ -1,0 +1,142 @@
+"""Findings: problem clauses naming a party at fault, with their parties and money amounts."""
+
+from __future__ import annotations
+
+from duban.extract.findings import extract_findings
+from duban.extract.model import Doc
+
+FEEDBACK = [
+    "The Third Provincial Environmental Inspection Group gives feedback to Nanshan City",  # 1
+    "",
+    "  The inspection group held that Nanshan City has made progress in ecological protection in recent years.",  # 3
+    "",
+    "  Nanshan City closed 31 quarries built in violation of planning, and Fengxi County demolished illegal docks.",  # 5
+    "",
+    "  The inspection group pointed out that Nanshan City still lags behind the requirements. The main problems are:",  # 7
+    "",
+    "  First, the implementation of responsibility is not in place. Some localities and departments still neglect"
+    " protection. The Nanshan Municipal Water Affairs Bureau failed to supervise the upgrading of 4 sewage plants;"
+    " Fengxi County illegally approved 3 hotels in the core area of the Baihe Nature Reserve.",  # 9
+    "",
+    "  Second, water pollution is prominent. Many enterprises discharge waste water at night. Qiaotou Lake in"
+    " Lindong County is a provincial key lake. However, its treatment project is seriously behind schedule, and the"
+    " lake's water quality fell to Grade V. 12 enterprises in the Dongqiao Industrial Park discharged sewage"
+    " without treatment, and linjiang county has not built a sludge disposal plant.",  # 11
+    "",
+    "  The inspection group requested that Nanshan City should formulate a rectification plan, investigate the illegal"
+    " docks of Fengxi County, and submit the plan within 30 working days.",  # 13
+]
+
+AUDIT = [
+    "Audit results of the 2022 provincial budget execution",  # 1
+    "",
+    "I. Problems found in the audit",  # 3
+    "",
+    "Budget execution was not standardized. First, part of the transfer payments was issued late. In December 2022,"
+    " the Provincial Department of Finance issued 86.5 million yuan of transfer payments to cities.",  # 5
+    "",
+    "6 hospitals and clinics exceeded the budget by 12.3456 million yuan; 34 housing projects in 5 districts have"
+    " not been approved; 7 projects did not follow bidding procedures; 1 county diverted 2,450,000 yuan of relief"
+    " funds and 3 million yuan of housing funds.",  # 7
+    "",
+    "II. Audit suggestions",  # 9
+    "",
+    "Strengthen budget management; 4 counties that have not rectified problems shall be held accountable.",  # 11
+]
+
+
+def run(lines: list[str], title: str | None = None, first_line: int = 1) -> Doc:
+    doc = Doc(file="t.txt", index=1, first_line=first_line, lines=list(lines), genre="oversight")
+    doc.title = lines[0] if title is None else title
+    extract_findings(doc)
+    return doc
+
+
+def found(doc: Doc) -> list[tuple[int, list[str], list[float]]]:
+    return [(it.span.line_start, it.fields["parties"], it.fields["amounts_yuan"]) for it in doc.items]
+
+
+def test_inspection_feedback_findings_and_their_parties():
+    doc = run(FEEDBACK)
+    assert found(doc) == [
+        (9, ["Nanshan Municipal Water Affairs Bureau"], []),
+        (9, ["Fengxi County", "Baihe Nature Reserve"], []),
+        (11, ["Qiaotou Lake", "Lindong County"], []),
+        (11, ["12 enterprises", "Dongqiao Industrial Park", "linjiang county"], []),
+    ]
+
+
+def test_only_the_problem_section_is_read():
+    quotes = [it.span.quote for it in run(FEEDBACK).items]
+    assert not any("closed 31 quarries" in q or "demolished" in q for q in quotes)  # achievements
+    assert not any("requested" in q for q in quotes)  # demands
+
+
+def test_vague_subjects_and_general_verdicts_are_not_findings():
+    quotes = " | ".join(it.span.quote for it in run(FEEDBACK).items)
+    for text in ("Some localities and departments", "Many enterprises", "water pollution is prominent",
+                 "pointed out", "is not in place"):
+        assert text not in quotes
+
+
+def test_a_clause_pointing_back_takes_the_party_named_before_it():
+    doc = run(FEEDBACK)
+    [lake] = [it for it in doc.items if it.span.quote.startswith("However")]
+    assert lake.fields["parties"] == ["Qiaotou Lake", "Lindong County"]
+
+
+def test_audit_findings_with_counted_parties_and_amounts():
+    assert found(run(AUDIT)) == [
+        (5, ["Provincial Department of Finance"], [86500000.0]),
+        (7, ["6 hospitals and clinics"], [12345600.0]),
+        (7, ["5 districts"], []),
+        (7, ["7 projects"], []),
+        (7, ["1 county"], [2450000.0, 3000000.0]),
+    ]
+
+
+def test_a_case_under_a_problem_heading_needs_no_failure_word_of_its_own():
+    doc = run(AUDIT)
+    assert any(it.span.quote.startswith("In December 2022, the Provincial Department of Finance") for it in doc.items)
+    assert not any(it.span.quote.startswith("First,") for it in doc.items)
+
+
+def test_suggestions_section_is_not_read():
+    assert all(it.span.line_start < 9 for it in run(AUDIT).items)
+
+
+def test_report_without_problem_heading_is_read_whole_with_failure_words_only():
+    doc = run(
+        [
+            "County audit bulletin",
+            "",
+            "Heping Township did not pay 1.2 million yuan of subsidies in time; Xiguan Town increased spending on"
+            " office buildings by 8%.",
+        ]
+    )
+    assert found(doc) == [(3, ["Heping Township"], [1200000.0])]
+
+
+def test_some_areas_of_the_inspected_region_is_vague():
+    doc = run(
+        [
+            "Inspection feedback to Jinhe Province",
+            "",
+            "The main problems are as follows.",
+            "",
+            "The sewage plants in some areas of Jinhe Province are not in place; Dazhuang County did not treat sludge.",
+        ]
+    )
+    assert found(doc) == [(5, ["Dazhuang County"], [])]
+
+
+def test_provenance_is_the_clause_on_exact_lines():
+    doc = run(["Problems found in the audit:", "3 colleges exceeded budgets by 1.5 million yuan; 2 schools", "did not file"
+               " procurement plans."], title="", first_line=20)
+    first, second = doc.items
+    assert (first.span.line_start, first.span.line_end) == (21, 21)
+    assert first.span.quote == "3 colleges exceeded budgets by 1.5 million yuan"
+    assert (second.span.line_start, second.span.line_end) == (21, 22)
+    assert second.span.quote == "2 schools\ndid not file procurement plans"
+    for item in doc.items:
+        assert item.span.quote in "\n".join(doc.lines)

@@ -54,6 +54,11 @@ _FAILURE = re.compile(
 )
 # Changes, degrees and sums of money that state a shortfall only inside a report's problem section.
 _SHORTFALL = re.compile(r"\bincreas\w*|\bdecreas\w*|\bdeclin\w*|\bdrop(?:s|ped)?\b|\breduc\w*|\bstill\b|\bonly\b|\blow\b", re.I)
+# Enforcement already taken ("interviewed 12 responsible persons and recovered 1.9 million yuan") is no shortfall.
+_REMEDY = re.compile(
+    r"\b(?:interviewed|recovered|recouped|returned|rectified|punished|fined|detained|accountable|ordered\s+(?:\w+\s+){0,4}?to\s+rectify)\b",
+    re.I,
+)
 # General verdicts and reported opinions name no specific case.
 _VERDICT = re.compile(r"\b(?:pointed\s+out|believes?|believed|think|thinks|thought|held|considers?|considered)\s+that\b", re.I)
 # A clause that points back at the place or unit named before it.
@@ -139,36 +144,37 @@ class _Context:
 def extract_findings(doc: Doc) -> None:
     """Append a finding for each clause that names a party and says how it failed, violated or fell short."""
     lexicon = _Lexicon.of(doc)
-    clauses = list(_problem_clauses(doc))
-    sectioned = any(intro for *_, intro in clauses)
+    sectioned, clauses = _problem_section(doc)
     context, current = _Context(), None
-    for para, start, end, in_problems, _ in clauses:
+    for para, start, end in clauses:
         if para is not current:
             context, current = _Context(), para
-        if in_problems:
-            _read_clause(doc, para, start, end, lexicon, context, sectioned)
+        _read_clause(doc, para, start, end, lexicon, context, sectioned)
 
 
-def _problem_clauses(doc: Doc) -> Iterator[tuple[Paragraph, int, int, bool, bool]]:
-    """Every clause after the title, with whether it lies in the problem section and whether it opens that section.
+def _problem_section(doc: Doc) -> tuple[bool, list[tuple[Paragraph, int, int]]]:
+    """Whether the report marks out its problems, and the clauses to read for findings.
 
-    A report with no problems heading is read whole; otherwise reading starts at the heading (or at a "First, …"
-    heading that states a failure) and stops at demands, rectification or suggestions.
+    A report with no problems heading is read whole after its title; otherwise reading starts after the heading (or
+    at a "First, …" heading that states a failure) and stops at demands, rectification or suggestions.
     """
-    paras = [para for para in paragraphs(doc) if para.text.strip() != doc.title.strip()]
-    spans = [(para, s, e) for para in paras for s, e in para.clauses()]
+    title = _squash(doc.title)
+    spans = [(para, s, e) for para in paragraphs(doc) if _squash(para.text) != title for s, e in para.clauses()]
     sectioned = any(_PROBLEMS_INTRO.search(para.text[s:e]) or _problem_heading(para.text[s:e]) for para, s, e in spans)
-    in_problems = not sectioned
+    in_problems, clauses = not sectioned, []
     for para, start, end in spans:
         clause = para.text[start:end]
-        intro = False
-        if _PROBLEMS_END.search(clause):
-            in_problems = False
-        elif _PROBLEMS_INTRO.search(clause):
-            in_problems, intro = True, True
-        elif _problem_heading(clause):
-            in_problems = True
-        yield para, start, end, in_problems and not intro, intro or _problem_heading(clause)
+        if _PROBLEMS_END.search(clause) or _PROBLEMS_INTRO.search(clause):
+            in_problems = not _PROBLEMS_END.search(clause)
+            continue
+        in_problems = in_problems or _problem_heading(clause)
+        if in_problems:
+            clauses.append((para, start, end))
+    return sectioned, clauses
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
 
 
 def _problem_heading(clause: str) -> bool:
@@ -179,7 +185,8 @@ def _read_clause(doc: Doc, para: Paragraph, start: int, end: int, lexicon: _Lexi
     clause = para.text[start:end]
     units, objects = _parties(clause, lexicon)
     amounts = money_amounts(clause)
-    failing = bool(_FAILURE.search(clause)) or sectioned and bool(_SHORTFALL.search(clause) or amounts)
+    shortfall = sectioned and not _REMEDY.search(clause) and bool(_SHORTFALL.search(clause) or amounts)
+    failing = bool(_FAILURE.search(clause)) or shortfall
     verdict = bool(_VERDICT.search(clause))
     after_heading, context.heading = context.heading, failing and not units and not objects and not verdict
     if units:

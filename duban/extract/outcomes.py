@@ -9,16 +9,17 @@ from .model import Doc, Item
 from .numbers import NUMBER, money_amounts, parse_number
 from .paragraphs import paragraphs
 
-_CASE_NOUN = r"cases?|complaints?|reports?|clues?|petitions?"
-# A counted figure: "2,905 cases", "five people", "1 person", "316 enterprises", "4 criminal investigations".
+_CASE_NOUN = re.compile(r"\b(?:cases?|complaints?|reports?|clues?|petitions?)\b", re.I)
+# A counted figure: "2,905 cases", "five people", "41 school canteens"; not a measurement ("3,600 tons", "15 days").
 _COUNT = re.compile(
-    rf"(?<![\w.,])(?P<num>{NUMBER})\s+(?:[a-z-]+\s+){{0,2}}?"
-    rf"(?P<noun>{_CASE_NOUN}|people|persons?|individuals?|enterprises?|compan(?:y|ies)|units?|officials?|cadres?|"
-    r"party\s+members?|households?|entit(?:y|ies)|projects?|problems?|investigations?)\b",
+    rf"(?<![\w.,])(?P<num>{NUMBER})\s+(?!(?:tons?|meters?|kilometers?|square|hectares?|mu|percent|yuan|times|years?|"
+    r"months?|days?|hours?|batch(?:es)?|kinds?|types?|by|of|and|or|to|in|on|at|for|with|from|is|are|was|were|has|have|"
+    r"had|the|a|an)\b)(?P<head>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})",
     re.I,
 )
 # Where one figure's words end and the next one's begin ("2,905" keeps its comma).
 _SEPARATOR = re.compile(r",(?!\d{3}\b)|[，;；:：]|\band\b|\bwhile\b|\bincluding\b", re.I)
+_AND = re.compile(r"and\b", re.I)
 
 _TALLY_VERB = (
     r"(?:has\s+|have\s+|had\s+)?(?:completed|settled|ordered|filed|put|placed|detained|interviewed|held|imposed|fined|"
@@ -53,7 +54,6 @@ _MEASURES: list[tuple[str, re.Pattern[str]]] = [
     ("cases_transferred", re.compile(r"\b(?:transferred|handed\s+over|assigned|referred)\b", re.I)),
 ]
 _CASE_MEASURES = {"cases_settled", "cases_transferred"}
-_CASE_NOUN_RE = re.compile(rf"^(?:{_CASE_NOUN})$", re.I)
 
 
 def extract_outcomes(doc: Doc) -> None:
@@ -102,10 +102,10 @@ def _figures(clause: str) -> list[tuple[str, float]]:
         count = _COUNT.search(words)
         if not count or any(ms <= count.start() < me for _, ms, me in money):
             continue
-        noun = count.group("noun")
-        measure = _measure(words, noun)
-        if measure in (None, "cases_transferred"):  # "transferred 1,251 cases, which have been settled"
-            measure = _measure(words + " " + _trailing_words(clause, segments, i), noun) or measure
+        head = count.group("head")
+        measure = _measure(words, head)
+        if measure in (None, "cases_transferred") and _measure(_trailing_words(clause, segments, i), head) == "cases_settled":
+            measure = "cases_settled"  # "transferred 1,251 cases, which have all been settled"
         value = parse_number(count.group("num"))
         if measure and value is not None:
             found.append((s + count.start(), measure, value))
@@ -113,22 +113,36 @@ def _figures(clause: str) -> list[tuple[str, float]]:
 
 
 def _segments(clause: str) -> list[tuple[int, int]]:
+    """The clause cut at its separators; an "and …" part without a figure stays with the part before it."""
     cuts = [0] + [m.start() for m in _SEPARATOR.finditer(clause)] + [len(clause)]
-    return [(a, b) for a, b in zip(cuts, cuts[1:]) if clause[a:b].strip(" ,，;；:：")]
+    segments: list[tuple[int, int]] = []
+    for a, b in zip(cuts, cuts[1:]):
+        if not clause[a:b].strip(" ,，;；:："):
+            continue
+        if segments and _AND.match(clause, a) and not _has_figure(clause[a:b]):
+            segments[-1] = (segments[-1][0], b)  # "ordered 41 canteens and suppliers to rectify"
+        else:
+            segments.append((a, b))
+    return segments
+
+
+def _has_figure(text: str) -> bool:
+    return bool(_COUNT.search(text) or money_amounts(text))
 
 
 def _trailing_words(clause: str, segments: list[tuple[int, int]], i: int) -> str:
     """The words of the figure-less segments after segment i."""
     words = []
     for s, e in segments[i + 1 :]:
-        if _COUNT.search(clause[s:e]) or money_amounts(clause[s:e]):
+        if _has_figure(clause[s:e]):
             break
         words.append(clause[s:e])
     return " ".join(words)
 
 
-def _measure(words: str, noun: str) -> str | None:
+def _measure(words: str, head: str) -> str | None:
+    """The measure a figure's words name; settling and transferring only count cases ("2,905 cases … settled")."""
     for measure, pattern in _MEASURES:
-        if pattern.search(words) and (measure not in _CASE_MEASURES or _CASE_NOUN_RE.match(noun)):
+        if pattern.search(words) and (measure not in _CASE_MEASURES or _CASE_NOUN.search(head)):
             return measure
     return None

@@ -105,6 +105,11 @@ def test_suggestions_section_is_not_read():
     assert all(it.span.line_start < 9 for it in run(AUDIT).items)
 
 
+def test_enforcement_already_taken_is_not_a_finding():
+    doc = run(["Problems found in the inspection:", "Baiyun County interviewed 5 officials and recovered 1.2 million yuan."], title="")
+    assert doc.items == []
+
+
 def test_report_without_problem_heading_is_read_whole_with_failure_words_only():
     doc = run(
         [

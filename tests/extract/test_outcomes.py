@@ -90,6 +90,7 @@ def test_transferred_cases_settled_later_in_the_clause_are_settled():
         ("Seven people were administratively detained.", ("detained", 7)),
         ("The county talked with 44 officials.", ("interviewed", 44)),
         ("A total of 2,130 people were held accountable.", ("held_accountable", 2130)),
+        ("The county ordered 41 school canteens and suppliers to rectify.", ("ordered_to_rectify", 41)),
     ],
 )
 def test_measure_phrasings(sentence, expected):
@@ -103,6 +104,9 @@ def test_figures_that_are_not_enforcement_tallies():
         "The county received 1,386 letters and calls from the masses.",
         "5 units collected fees of 583,000 yuan after the charge had been cancelled.",
         "The county built 25 sewage plants and closed 40 small workshops.",
+        "The team visited 2 counties and 9 townships, and heard reports from 14 departments.",
+        "Responsibilities shall be clarified one by one and those at fault held accountable.",
+        "Offenders were detained for 15 days.",
     ) == []
 
 

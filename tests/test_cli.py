@@ -408,16 +408,6 @@ BAD = {
     "zip_named_docx": lambda tmp: _zip(tmp / "minutes.docx"),
     "tar_gz": lambda tmp: _tar_gz(tmp / "bundle.tar.gz"),
 }
-XFAIL_BAD = {
-    "undecodable_english": "duban/corpus/formats.py detect_encoding: mostly-ASCII text with bytes invalid in UTF-8 and "
-                           "GB18030 falls through to charset_normalizer, which reads it as cp1250 mojibake (exit 0)",
-}
-
-
-def bad_cases():
-    for name in BAD:
-        marks = [pytest.mark.xfail(strict=True, reason=XFAIL_BAD[name])] if name in XFAIL_BAD else []
-        yield pytest.param(name, marks=marks, id=name)
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess[bytes], path: str) -> None:
@@ -430,7 +420,7 @@ def assert_one_line_error(proc: subprocess.CompletedProcess[bytes], path: str) -
     assert len(lines) <= 2, f"more than an error line and a summary: {err!r}"
 
 
-@pytest.mark.parametrize("name", list(bad_cases()))
+@pytest.mark.parametrize("name", list(sorted(BAD)))
 def test_bad_input_one_line_error_naming_the_file(tmp_path, name):
     path = str(BAD[name](tmp_path))
     extract = duban("extract", path, "--format", "jsonl")
@@ -442,7 +432,7 @@ def test_bad_input_one_line_error_naming_the_file(tmp_path, name):
 
 def test_bad_files_mixed_with_good_ones_the_good_records_still_print(tmp_path):
     good = ["examples/crawl_dump.txt", "examples/work_plan.pdf", "examples/feedback_rectification.docx"]
-    bad = [str(BAD[name](tmp_path)) for name in BAD if name not in XFAIL_BAD]
+    bad = [str(BAD[name](tmp_path)) for name in BAD]
     mixed = [bad[0], good[0], *bad[1:6], good[1], *bad[6:], good[2]]
     expected = duban("extract", *good, "--format", "jsonl")
     assert expected.returncode == 0

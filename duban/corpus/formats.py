@@ -193,6 +193,11 @@ def _looks_binary(head: bytes) -> bool:
     return control > len(head) * 0.01
 
 
+# Beyond UTF-8 and GB18030, only the other Chinese encoding is guessed; a guess of any other code page is
+# what undecodable bytes look like to a detector, and is refused.
+_OTHER_CHINESE_ENCODINGS = ("big5", "big5hkscs", "cp950")
+
+
 def detect_encoding(path: str, head: bytes, size: int) -> str:
     """Name the encoding of a text file from its BOM or its first bytes; refuse text that is no encoding."""
     if head.startswith(codecs.BOM_UTF8):
@@ -208,9 +213,9 @@ def detect_encoding(path: str, head: bytes, size: int) -> str:
     if _decodes(sample, "gb18030", partial) and _mostly_cjk_or_ascii(_decode_prefix(sample, "gb18030")):
         return "gb18030"
     best = from_bytes(sample).best()
-    if best is None or best.encoding in ("utf_16", "utf_32"):
-        raise InputError(path, "is not text in any encoding duban recognises (UTF-8, GB18030/GBK, UTF-16)")
-    return best.encoding
+    if best is not None and best.encoding in _OTHER_CHINESE_ENCODINGS:
+        return best.encoding
+    raise InputError(path, "is not text in any encoding duban recognises (UTF-8, GB18030/GBK, Big5, UTF-16 with BOM)")
 
 
 def _decodes(sample: bytes, encoding: str, partial: bool) -> bool:

@@ -13,11 +13,14 @@ from .numbers import SPELLED_NUMBER, money_amounts
 from .paragraphs import Paragraph, paragraphs
 
 _HEADING_NUMBER = r"(?:[IVX]+|\d{1,2}|[一二三四五六七八九十]+)\s*[.、．]\s*"
-# Where a report turns to its problems: "The main problems are:", "II. Problems found in the audit of …".
-_PROBLEMS_INTRO = re.compile(
+# Where a report turns to its problems: "The main problems are:", or a short heading "II. Problems found in the audit".
+_PROBLEMS_LEAD = re.compile(
     r"\b(?:problems?|issues|shortcomings)\b[^.;:：]{0,80}?(?:\bas\s+follows\b|\bare\s*[:：]|[:：]\s*$)"
-    r"|\bfound\s+the\s+following\s+(?:problems?|issues)\b"
-    rf"|^\W*(?:{_HEADING_NUMBER})?(?:(?:the\s+)?(?:main|major|existing|outstanding)\s+)?(?:problems?|issues)"
+    r"|\bfound\s+the\s+following\s+(?:problems?|issues)\b",
+    re.I,
+)
+_PROBLEMS_HEADING = re.compile(
+    rf"^\W*(?:{_HEADING_NUMBER})?(?:(?:the\s+)?(?:main|major|existing|outstanding)\s+)?(?:problems?|issues)"
     r"(?:\s+(?:found|existing|discovered|identified)\b|\s*$)",
     re.I,
 )
@@ -33,7 +36,7 @@ _PROBLEMS_END = re.compile(
 # A heading that announces a kind of problem ("First, …", "The second is …").
 _ORDINAL = re.compile(
     r"^\W*(?:(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)(?:ly)?\s*[,，:：]"
-    r"|(?:one|two|three|four|five|six|the\s+\w+)\s+is\b)",
+    r"|(?:one|two|three|four|five|six|the\s+(?:first|second|third|fourth|fifth|sixth|last))\s+is\b)",
     re.I,
 )
 # Failure, violation or shortfall, in any report.
@@ -124,6 +127,15 @@ _VAGUE = re.compile(
 _VAGUE_OF = re.compile(
     r"\b(?:some|many|certain|several|individual|a\s+few|a\s+number\s+of)\s+(?:[\w-]+\s+){0,4}?(?:of|in)\s+(?:the\s+)?$", re.I
 )
+# Units named in lower case: "the municipal government", "land, tourism and other departments".
+_UNIT_PHRASE = re.compile(
+    r"\b(?:municipal|county|district|prefectural|provincial|city|township|town)\s+"
+    r"(?:party\s+committee|(?:people['’]s\s+)?government)\b"
+    r"|\b(?:[A-Za-z][\w-]*,\s+)*[A-Za-z][\w-]*\s+and\s+other\s+(?:relevant\s+)?departments\b",
+    re.I,
+)
+# Names after "into", "to", "for", "from" receive or supply, and are not at fault ("discharged into Laolong River").
+_RECIPIENT = re.compile(r"\b(?:into|to|for|from|towards?)\s+(?:the\s+)?$", re.I)
 _LOWER_PLACE = re.compile(r"\b(?P<stem>[a-z]{3,})\s+(?:city|county|prefecture|district)\b")
 _WORD = re.compile(r"\b[\w'’-]+\b")
 
@@ -160,17 +172,21 @@ def _problem_section(doc: Doc) -> tuple[bool, list[tuple[Paragraph, int, int]]]:
     """
     title = _squash(doc.title)
     spans = [(para, s, e) for para in paragraphs(doc) if _squash(para.text) != title for s, e in para.clauses()]
-    sectioned = any(_PROBLEMS_INTRO.search(para.text[s:e]) or _problem_heading(para.text[s:e]) for para, s, e in spans)
+    sectioned = any(_problems_intro(para.text[s:e]) or _problem_heading(para.text[s:e]) for para, s, e in spans)
     in_problems, clauses = not sectioned, []
     for para, start, end in spans:
         clause = para.text[start:end]
-        if _PROBLEMS_END.search(clause) or _PROBLEMS_INTRO.search(clause):
+        if _PROBLEMS_END.search(clause) or _problems_intro(clause):
             in_problems = not _PROBLEMS_END.search(clause)
             continue
         in_problems = in_problems or _problem_heading(clause)
         if in_problems:
             clauses.append((para, start, end))
     return sectioned, clauses
+
+
+def _problems_intro(clause: str) -> bool:
+    return bool(_PROBLEMS_LEAD.search(clause) or len(clause.split()) <= 12 and _PROBLEMS_HEADING.match(clause))
 
 
 def _squash(text: str) -> str:
@@ -207,12 +223,22 @@ def _read_clause(doc: Doc, para: Paragraph, start: int, end: int, lexicon: _Lexi
 def _parties(clause: str, lexicon: _Lexicon) -> tuple[list[str], list[str]]:
     """The units and places the clause names, and the objects it counts, each in reading order."""
     counted = [m for m in _COUNTED.finditer(clause) if not _YEAR.fullmatch(m.group("count"))]
+    taken = [(m.start(), m.end()) for m in counted]
     found = [(m.start(), m.group().strip()) for m in counted if not _OBJECT_NOUN.match(m.group("noun"))]
     for start, name in lexicon.names(clause):
-        if not any(m.start() <= start < m.end() for m in counted) and not _vague_subject(clause, start, name, lexicon):
+        if not _overlaps(taken, start) and not _vague_subject(clause, start, name, lexicon):
             found.append((start, name))
+            taken.append((start, start + len(name)))
+    found += [(m.start(), m.group()) for m in _UNIT_PHRASE.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
+    if any(not _RECIPIENT.search(clause, 0, start) for start, _ in found):
+        found = [(start, name) for start, name in found if not _RECIPIENT.search(clause, 0, start)]
     objects = [m.group().strip() for m in counted if _OBJECT_NOUN.match(m.group("noun"))]
     return _unique(name for _, name in sorted(found)), _unique(objects)
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int | None = None) -> bool:
+    end = start + 1 if end is None else end
+    return any(s < end and start < e for s, e in spans)
 
 
 def _unique(names: Iterable[str]) -> list[str]:
@@ -269,6 +295,6 @@ class _Lexicon:
         while words and _NOT_NAME.match(words[0]):
             words.pop(0)
             clause_initial = False
-        if clause_initial and len(words) == 1 and not _NAME_THEN_VERB.match(rest):
+        if not any(w[0].isupper() for w in words) or clause_initial and len(words) == 1 and not _NAME_THEN_VERB.match(rest):
             return ""
         return " ".join(words)

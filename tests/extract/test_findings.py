@@ -105,6 +105,18 @@ def test_suggestions_section_is_not_read():
     assert all(it.span.line_start < 9 for it in run(AUDIT).items)
 
 
+def test_units_written_in_lower_case_and_names_that_only_receive():
+    doc = run(
+        [
+            "The main problems are as follows.",
+            "Water, forestry and other departments approved 6 resorts in the core area of a wetland park. The county"
+            " government failed to stop the discharge of sewage into Qingshui River.",
+        ],
+        title="",
+    )
+    assert found(doc) == [(2, ["Water, forestry and other departments"], []), (2, ["county government"], [])]
+
+
 def test_enforcement_already_taken_is_not_a_finding():
     doc = run(["Problems found in the inspection:", "Baiyun County interviewed 5 officials and recovered 1.2 million yuan."], title="")
     assert doc.items == []

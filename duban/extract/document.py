@@ -58,9 +58,24 @@ def document_date(doc: Doc) -> str | None:
     return None
 
 
+_OPEN_END = re.compile(r"\b(?:on|of|for|and|the|to|in|about|regarding|concerning|issuing|printing|distributing)$", re.I)
+
+
+def document_title(lines: list[str]) -> str:
+    """The first non-blank line, joined with the lines it runs on into when it ends mid-phrase ("… Government on")."""
+    nonblank = [re.sub(r"\s+", " ", line.replace("\u00a0", " ")).strip() for line in lines if line.strip()]
+    if not nonblank:
+        return ""
+    title = nonblank[0]
+    for nxt in nonblank[1:3]:
+        if not _OPEN_END.search(title) or len(title) + len(nxt) > 300:
+            break
+        title = f"{title} {nxt}"
+    return title
+
+
 def describe_document(doc: Doc) -> None:
     """Fill in the document's title, date and genre."""
-    first = next((line for line in doc.lines if line.strip()), "")
-    doc.title = re.sub(r"\s+", " ", first.replace("\u00a0", " ")).strip()
+    doc.title = document_title(doc.lines)
     doc.date = document_date(doc)
     doc.genre = classify_genre(doc.title, doc.lines)

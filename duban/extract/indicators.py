@@ -181,6 +181,8 @@ def _read_target(clause: str, m: re.Match[str]) -> tuple[str, str, float, str] |
     unit = (m.group("unit") or "").lower()
     if re.search(r"(?:19|20)\d\d$", num) and not unit:
         return None  # a year
+    if re.match(r"\s*(?:working\s+|natural\s+|calendar\s+)?(?:days?|weeks?|months?|years?|hours?|minutes?)\b", m.group("tail"), re.I):
+        return None  # a duration: a time limit, not a target
     if re.search(r"(?:No\.|Article|Chapter|\()\s*$", before, re.I) or re.match(r"\s*(?:st|nd|rd|th|-)", clause[m.end("num"):]):
         return None
     if not m.group("cmp") and not unit.startswith(("%", "percent", "per")) and not _TARGET_VERB.search(before):

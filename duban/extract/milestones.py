@@ -39,9 +39,11 @@ def _is_commitment(deadline: Deadline, clause: str, doc_year: int | None) -> boo
     if doc_year is not None and year < doc_year:
         return False  # a past date in a plan reports what was done
     if deadline.goal_year_only:
-        if doc_year is None and _PAST.search(clause):
+        # "In 2023, the platform …" states a goal year; "the Key Tasks of the city in 2025" names a document.
+        opens_clause = re.fullmatch(r"\W*(?:and|by|from|then)?\s*", clause[: deadline.start], re.I) is not None
+        if not (opens_clause or clause[deadline.end :].lstrip().startswith((",", "，"))):
             return False
-        return not re.search(r"\b(?:plan|programme|outline)\s*\(?\s*" + deadline.text[-4:], clause, re.I)
+        return not (doc_year is None and _PAST.search(clause))
     return True
 
 

@@ -31,6 +31,8 @@ NOT_A_TASK = re.compile(
     r"|definitions?|scope\s+of\s+application|composition|general\s+requirements?)",
     re.I,
 )
+# A heading that only labels its section ("Safeguard measures"): not a task, though what it heads may be.
+SECTION_LABEL = re.compile(r"^(?:safeguard|guarantee|supporting|security)\s+(?:measures|mechanisms?)\.?$|^safeguards?\.?$", re.I)
 UNITS_HEADING = re.compile(r"^(?:pilot|responsible|lead(?:ing)?|implementing|participating)\s+(?:units?|departments?)\.?$", re.I)
 UNITS_BRACKET = re.compile(
     r"[\[【(（]\s*(?:responsible|lead(?:ing)?|implementing)\s+(?:units?|departments?|unit\s*\(s\))\s*[:：]\s*(?P<body>.+?)\s*[\]】)）](?=[\s.;。；]*(?:$|[\[【(（]))",
@@ -150,7 +152,7 @@ def _resolve(items: list[OutlineItem]) -> None:
         if NOT_A_TASK.match(item.title):
             excluded_style = excluded_style or item.style
             continue
-        if excluded_style or item.style == "chapter":
+        if excluded_style or item.style == "chapter" or SECTION_LABEL.match(item.title):
             continue
         has_body = bool(item.rest.strip()) or not _opens_sublist(items, k) and _reads_as_action(item)
         item.is_task = has_body and (not item.rest.strip() or _says_what_to_do(item))

@@ -50,7 +50,11 @@ _FAILURE = re.compile(
     r"|\bexcessive(?:ly)?\b|\brepeated(?:ly)?\b|\bunderstat\w*|\boverstat\w*|\bloss(?:es)?\b|\brisks?\s+of\b"
     r"|\bdamag\w*|\bdestro\w*|\bserious(?:ly)?\b|\bprominent\b|\boutstanding\b|\bproblems?\b|\bdeteriorat\w*|\bworse\b"
     r"|\bshortfall\b|\bevad\w*|\bevasion\b|\bneglect\w*|\babsen(?:t|ce)\b|\babus\w*|\binaction\b|\bchao(?:s|tic)\b"
-    r"|\babnormal(?:ly)?\b|\bpoor\b|\bun(?:qualified|collected|paid|approved|licensed|treated|finished|implemented)\b"
+    r"|\babnormal(?:ly)?\b|\bpoor\b|\bineffective\w*|\binefficien\w*|\bperfunctor\w*|\bsuperficial\w*|\bfake\b|\bsham\b"
+    r"|\bun(?:qualified|collected|paid|approved|licensed|treated|finished|implemented|rectified|completed|reported|lawful\w*)\b"
+    r"|\bconniv\w*|\bacquiesc\w*|\bblind\s+eye\b|\blenien\w*|\bdereliction\b|\bmalpractice\b|\bfalsif\w*|\bfabricat\w*"
+    r"|\bfictitious\b|\binflat\w*|\barrears\b|\bmisus\w*|\bcrowd(?:ed|ing)?\s+out\b|\bsqueez\w*|\boverpa\w*|\bunderpa\w*"
+    r"|\bwithh[eo]ld\w*|\bintercept\w*|\bconceal\w*|\bbrib\w*|\bdump\w*|\bstalled\b|\bbacklog\w*"
     r"|\b(?:in|into|within)\s+(?:the\s+)?(?:[\w-]+\s+){0,5}?"
     r"(?:nature\s+reserves?|core\s+area|protection\s+zone|protected\s+area|red\s+line)\b",
     re.I,
@@ -65,12 +69,12 @@ _REMEDY = re.compile(
 # General verdicts and reported opinions name no specific case.
 _VERDICT = re.compile(r"\b(?:pointed\s+out|believes?|believed|think|thinks|thought|held|considers?|considered)\s+that\b", re.I)
 # A clause that points back at the place or unit named before it.
-_ANAPHOR = re.compile(
-    r"^\W*(?:however|but|meanwhile)\b|\bit\b(?!\s+(?:is|was)\b)|\b(?:its|they|their)\b"
-    r"|\b(?:the|this|that)\s+(?:city|county|district|prefecture|lake|reservoir|park|zone|company|enterprise|region|"
+_ANAPHOR_NOUN = re.compile(
+    r"\b(?:the|this|that)\s+(?P<noun>city|county|district|prefecture|lake|reservoir|park|zone|company|enterprise|region|"
     r"province|town|township|village|reserve|plant|mine|station|bureau|department|unit)(?:['’]s)?\b",
     re.I,
 )
+_ANAPHOR = re.compile(rf"^\W*(?:however|but|meanwhile)\b|\bit\b(?!\s+(?:is|was)\b)|\b(?:its|they|their)\b|{_ANAPHOR_NOUN.pattern}", re.I)
 
 _PRIMARY = (
     r"cities|city|counties|county|districts?|prefectures?|townships?|towns?|villages?|provinces?|regions?|banners?|"
@@ -134,23 +138,34 @@ _UNIT_PHRASE = re.compile(
     r"|\b(?:[A-Za-z][\w-]*,\s+)*[A-Za-z][\w-]*\s+and\s+other\s+(?:relevant\s+)?departments\b",
     re.I,
 )
-# Names after "into", "to", "for", "from" receive or supply, and are not at fault ("discharged into Laolong River").
-_RECIPIENT = re.compile(r"\b(?:into|to|for|from|towards?)\s+(?:the\s+)?$", re.I)
+# Names after "into", "to", "for" receive, and are not at fault ("discharged into Laolong River").
+_RECIPIENT = re.compile(r"\b(?:into|to|for|towards?)\s+(?:the\s+)?$", re.I)
 _LOWER_PLACE = re.compile(r"\b(?P<stem>[a-z]{3,})\s+(?:city|county|prefecture|district)\b")
 _WORD = re.compile(r"\b[\w'’-]+\b")
 
 
 @dataclass
 class _Context:
-    """What a paragraph's clauses pass on: the parties last named, and whether a problem heading just opened."""
+    """What a paragraph's clauses pass on: the parties named so far, and whether a problem heading just opened."""
 
-    parties: list[str] = field(default_factory=list)
+    named: list[list[str]] = field(default_factory=list)
     heading: bool = False
 
     @property
-    def named(self) -> bool:
-        """Whether the parties were named ("Shihezi City") rather than counted ("5 districts")."""
+    def parties(self) -> list[str]:
+        return self.named[-1] if self.named else []
+
+    def place_named(self) -> bool:
+        """Whether the last parties were named ("Shihezi City") rather than only counted ("5 districts")."""
         return not all(_COUNTED.match(p) for p in self.parties)
+
+    def referent(self, clause: str) -> list[str]:
+        """The parties a clause points back at: the last named of its kind for "the city", else the last named."""
+        kind = _ANAPHOR_NOUN.search(clause)
+        for parties in reversed(self.named if kind else []):
+            if match := [p for p in parties if kind.group("noun").lower() in p.lower().split()]:
+                return match
+        return self.parties
 
 
 def extract_findings(doc: Doc) -> None:
@@ -208,11 +223,11 @@ def _read_clause(doc: Doc, para: Paragraph, start: int, end: int, lexicon: _Lexi
     if units:
         parties = units
         if not verdict:
-            context.parties = units
+            context.named.append(units)
     elif objects:  # counted objects lie in the place named before them, else stand for themselves
-        parties = context.parties if context.named else objects
+        parties = context.parties if context.place_named() else objects
     elif _ANAPHOR.search(clause) and not _ORDINAL.match(clause) and not _VAGUE.search(clause):
-        parties = context.parties
+        parties = context.referent(clause)
     else:
         parties = []
     if parties and (failing or after_heading) and not verdict:
@@ -230,8 +245,7 @@ def _parties(clause: str, lexicon: _Lexicon) -> tuple[list[str], list[str]]:
             found.append((start, name))
             taken.append((start, start + len(name)))
     found += [(m.start(), m.group()) for m in _UNIT_PHRASE.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
-    if any(not _RECIPIENT.search(clause, 0, start) for start, _ in found):
-        found = [(start, name) for start, name in found if not _RECIPIENT.search(clause, 0, start)]
+    found = [(start, name) for start, name in found if not _RECIPIENT.search(clause, 0, start)]
     objects = [m.group().strip() for m in counted if _OBJECT_NOUN.match(m.group("noun"))]
     return _unique(name for _, name in sorted(found)), _unique(objects)
 

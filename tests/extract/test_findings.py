@@ -61,7 +61,7 @@ def test_inspection_feedback_findings_and_their_parties():
     assert found(doc) == [
         (9, ["Nanshan Municipal Water Affairs Bureau"], []),
         (9, ["Fengxi County", "Baihe Nature Reserve"], []),
-        (11, ["Qiaotou Lake", "Lindong County"], []),
+        (11, ["Qiaotou Lake"], []),
         (11, ["12 enterprises", "Dongqiao Industrial Park", "linjiang county"], []),
     ]
 
@@ -82,7 +82,14 @@ def test_vague_subjects_and_general_verdicts_are_not_findings():
 def test_a_clause_pointing_back_takes_the_party_named_before_it():
     doc = run(FEEDBACK)
     [lake] = [it for it in doc.items if it.span.quote.startswith("However")]
-    assert lake.fields["parties"] == ["Qiaotou Lake", "Lindong County"]
+    assert lake.fields["parties"] == ["Qiaotou Lake"]  # "the lake's": the party of that kind, not the county
+    doc = run(["Main problems", "", "Xishan County is a pilot county. However, progress of the pilot is slow."], title="")
+    assert found(doc) == [(3, ["Xishan County"], [])]
+
+
+def test_names_that_only_receive_leave_the_clause_to_the_place_before():
+    doc = run(["Main problems", "", "Yuhe County has no sewage plant. Its waste water flows into Yuhe River untreated."], title="")
+    assert found(doc) == [(3, ["Yuhe County"], []), (3, ["Yuhe County"], [])]
 
 
 def test_audit_findings_with_counted_parties_and_amounts():

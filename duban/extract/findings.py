@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
@@ -60,21 +60,28 @@ _FAILURE = re.compile(
     re.I,
 )
 # Changes, degrees and sums of money that state a shortfall only inside a report's problem section.
-_SHORTFALL = re.compile(r"\bincreas\w*|\bdecreas\w*|\bdeclin\w*|\bdrop(?:s|ped)?\b|\breduc\w*|\bstill\b|\bonly\b|\blow\b", re.I)
+_SHORTFALL = re.compile(
+    r"\bincreas\w*|\bdecreas\w*|\bdeclin\w*|\bdrop(?:s|ped)?\b|\breduc\w*|\bstill\b|\bonly\b|\blow\b", re.I
+)
 # Enforcement already taken ("interviewed 12 responsible persons and recovered 1.9 million yuan") is no shortfall.
 _REMEDY = re.compile(
-    r"\b(?:interviewed|recovered|recouped|returned|rectified|punished|fined|detained|accountable|ordered\s+(?:\w+\s+){0,4}?to\s+rectify)\b",
+    r"\b(?:interviewed|recovered|recouped|returned|rectified|punished|fined|detained|accountable"
+    r"|ordered\s+(?:\w+\s+){0,4}?to\s+rectify)\b",
     re.I,
 )
 # General verdicts and reported opinions name no specific case.
-_VERDICT = re.compile(r"\b(?:pointed\s+out|believes?|believed|think|thinks|thought|held|considers?|considered)\s+that\b", re.I)
+_VERDICT = re.compile(
+    r"\b(?:pointed\s+out|believes?|believed|think|thinks|thought|held|considers?|considered)\s+that\b", re.I
+)
 # A clause that points back at the place or unit named before it.
 _ANAPHOR_NOUN = re.compile(
     r"\b(?:the|this|that)\s+(?P<noun>city|county|district|prefecture|lake|reservoir|park|zone|company|enterprise|region|"
     r"province|town|township|village|reserve|plant|mine|station|bureau|department|unit)(?:['’]s)?\b",
     re.I,
 )
-_ANAPHOR = re.compile(rf"^\W*(?:however|but|meanwhile)\b|\bit\b(?!\s+(?:is|was)\b)|\b(?:its|they|their)\b|{_ANAPHOR_NOUN.pattern}", re.I)
+_ANAPHOR = re.compile(
+    rf"^\W*(?:however|but|meanwhile)\b|\bit\b(?!\s+(?:is|was)\b)|\b(?:its|they|their)\b|{_ANAPHOR_NOUN.pattern}", re.I
+)
 
 _PRIMARY = (
     r"cities|city|counties|county|districts?|prefectures?|townships?|towns?|villages?|provinces?|regions?|banners?|"
@@ -170,13 +177,12 @@ class _Context:
 
 def extract_findings(doc: Doc) -> None:
     """Append a finding for each clause that names a party and says how it failed, violated or fell short."""
-    lexicon = _Lexicon.of(doc)
     sectioned, clauses = _problem_section(doc)
     context, current = _Context(), None
     for para, start, end in clauses:
         if para is not current:
             context, current = _Context(), para
-        _read_clause(doc, para, start, end, lexicon, context, sectioned)
+        _read_clause(doc, para, (start, end), context, sectioned)
 
 
 def _problem_section(doc: Doc) -> tuple[bool, list[tuple[Paragraph, int, int]]]:
@@ -212,8 +218,11 @@ def _problem_heading(clause: str) -> bool:
     return bool(_ORDINAL.match(clause) and _FAILURE.search(clause))
 
 
-def _read_clause(doc: Doc, para: Paragraph, start: int, end: int, lexicon: _Lexicon, context: _Context, sectioned: bool) -> None:
+def _read_clause(doc: Doc, para: Paragraph, span: tuple[int, int], context: _Context, sectioned: bool) -> None:
+    """Append the clause as a finding when it names (or points back at) a party and states a failure."""
+    start, end = span
     clause = para.text[start:end]
+    lexicon = _Lexicon.of(doc)
     units, objects = _parties(clause, lexicon)
     amounts = money_amounts(clause)
     shortfall = sectioned and not _REMEDY.search(clause) and bool(_SHORTFALL.search(clause) or amounts)

@@ -1,4 +1,4 @@
-"""Outcomes: the enforcement tallies an inspection or audit reports, one per figure, with the sub-population they cover."""
+"""Outcomes: enforcement tallies an inspection or audit reports, one per figure, with the sub-population they cover."""
 
 from __future__ import annotations
 
@@ -43,13 +43,14 @@ _NOT_A_SCOPE = re.compile(
 _NEGATED = re.compile(r"\b(?:not|never|failed|yet\s+to)\b", re.I)
 _FINE = re.compile(r"\bfine[sd]?\b|\bpenalt(?:y|ies)\b", re.I)
 # Checked in order: the first measure whose words appear among a figure's words names it.
+_FILED = r"\b(?:fil(?:e[ds]?|ing)|on\s+file)\b"
 _MEASURES: list[tuple[str, re.Pattern[str]]] = [
     ("detained", re.compile(r"\bdetain\w*|\bdetention\b", re.I)),
     ("interviewed", re.compile(r"\binterview\w*|\btalked\s+(?:to|with)\b|\badmonish\w*", re.I)),
     ("held_accountable", re.compile(r"\baccountab\w*|\bheld\s+(?:\w+\s+){0,3}responsible\b", re.I)),
-    ("ordered_to_rectify", re.compile(r"\border\w*\b.*\b(?:rectif\w*|correct\w*)|\b(?:rectif\w*|correct\w*)\b.*\border\w*", re.I)),
-    ("filed_for_penalty", re.compile(r"\bfile[ds]?\b.*\b(?:punish\w*|penalt\w*|sanction\w*)|\b(?:punish\w*|penalt\w*)\b.*\bfile[ds]?\b", re.I)),
-    ("criminal_cases", re.compile(r"\bcriminal\w*\b|\bfile[ds]?\b.*\binvestigat\w*|\binvestigat\w*\b.*\bfile[ds]?\b", re.I)),
+    ("ordered_to_rectify", re.compile(r"\border\w*\b.*\b(?:rectif|correct)\w*|\b(?:rectif|correct)\w*\b.*\border", re.I)),
+    ("filed_for_penalty", re.compile(rf"{_FILED}.*\b(?:punish|penalt|sanction)\w*|\b(?:punish|penalt)\w*\b.*{_FILED}", re.I)),
+    ("criminal_cases", re.compile(rf"\bcriminal\w*\b|{_FILED}.*\binvestigat\w*|\binvestigat\w*\b.*{_FILED}", re.I)),
     ("cases_settled", re.compile(r"\b(?:settled|completed|concluded|closed|resolved|handled|dealt\s+with)\b", re.I)),
     ("cases_transferred", re.compile(r"\b(?:transferred|handed\s+over|assigned|referred)\b", re.I)),
 ]

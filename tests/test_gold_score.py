@@ -25,7 +25,7 @@ F1_FLOOR = {
     "task": 0.99,
     "milestone": 0.99,
     "indicator": 0.70,
-    "finding": 0.0,
+    "finding": 0.97,
     "outcome": 0.9,
     "time_limit": 0.9,
 }

@@ -1,0 +1,83 @@
+"""Every enumerated value of the ledger, with its label, in one place."""
+
+from django.db import models
+
+
+class OrganisationKind(models.TextChoices):
+    PROVINCE = "province", "Province"
+    CITY = "city", "Prefecture or city"
+    COUNTY = "county", "County or district"
+    TOWNSHIP = "township", "Township"
+    DEPARTMENT = "department", "Department"
+    OFFICE = "office", "Supervising office"
+    ENTERPRISE = "enterprise", "Enterprise"
+    OTHER = "other", "Other"
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", "Administrator"
+    SUPERVISOR = "supervisor", "Supervisor"
+    OWNER_STAFF = "owner", "Owner staff"
+    VERIFIER = "verifier", "Verifier"
+
+
+class Genre(models.TextChoices):
+    PLAN = "plan", "Plan"
+    OVERSIGHT = "oversight", "Oversight"
+    LAW = "law", "Law"
+    OTHER = "other", "Other"
+
+
+class ItemKind(models.TextChoices):
+    TASK = "task", "Task"
+    MILESTONE = "milestone", "Milestone"
+    INDICATOR = "indicator", "Indicator"
+    FINDING = "finding", "Finding"
+    OUTCOME = "outcome", "Outcome tally"
+    TIME_LIMIT = "time_limit", "Time limit"
+    RECTIFICATION = "rectification", "Rectification plan"
+
+
+class ItemState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    CLAIMED = "claimed", "Completion claimed"
+    CLOSED = "closed", "Closed (verified)"
+    CANCELLED = "cancelled", "Cancelled"
+    REJECTED = "rejected", "Rejected as extraction error"
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting verification"
+    VERIFIED = "verified", "Verified"
+    REJECTED = "rejected", "Rejected"
+
+
+class ChangeKind(models.TextChoices):
+    DEADLINE = "deadline", "Deadline change"
+    CANCELLATION = "cancellation", "Cancellation"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
+class CheckResult(models.TextChoices):
+    PENDING = "pending", "Not yet checked"
+    PASSED = "passed", "Rectification holds"
+    FAILED = "failed", "Sham rectification"
+
+
+class AccountabilityKind(models.TextChoices):
+    INTERVIEW = "interview", "Interview"
+    WARNING = "warning", "Warning"
+    DECISION = "decision", "Accountability decision"
+    FINE = "fine", "Fine"
+    REFERRAL = "referral", "Referral"
+
+
+class OwnerRole(models.TextChoices):
+    LEAD = "lead", "Lead owner"
+    CO_OWNER = "co", "Co-owner"

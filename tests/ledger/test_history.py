@@ -65,3 +65,10 @@ def test_truncated_tail_is_detected_with_the_anchor(chain):
     assert history.verify_history().ok  # without an anchor a shorter chain looks whole
     report = history.verify_history(anchor=anchor)
     assert not report.ok and "anchor" in report.reason
+
+
+def test_tree_paths_and_memberships_are_recorded(tree):
+    assert tree.county.is_within(tree.city) and tree.county.is_within(tree.province)
+    assert not tree.city.is_within(tree.county)
+    assert history.verify_history().ok
+    assert Event.objects.filter(action="membership.add").count() == 7

@@ -2,10 +2,10 @@
 
 Lanshan Province (CN-SC calendar)
 ├── Provincial Supervision Office      supervisor: sup, verifier: ver
-├── Provincial Big Data Bureau         owner: bigdata
+├── Provincial Big Data Bureau         owner: bigdata_staff
 └── Qingshi City                       supervisor: city_sup
-    ├── Qingshi Housing Bureau         owner: housing, verifier: housing_ver
-    └── Songxi County                  owner: county
+    ├── Qingshi Housing Bureau         owner: housing_staff, verifier: housing_ver
+    └── Songxi County                  owner: county_staff
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ def tree(db):
         "sup": [(office, Role.SUPERVISOR)],
         "ver": [(office, Role.VERIFIER)],
         "city_sup": [(city, Role.SUPERVISOR)],
-        "bigdata": [(bigdata, Role.OWNER_STAFF)],
-        "housing": [(housing, Role.OWNER_STAFF)],
+        "bigdata_staff": [(bigdata, Role.OWNER_STAFF)],
+        "housing_staff": [(housing, Role.OWNER_STAFF)],
         "housing_ver": [(housing, Role.VERIFIER)],
-        "county": [(county, Role.OWNER_STAFF)],
+        "county_staff": [(county, Role.OWNER_STAFF)],
     }
     users = {name: create_person(name, roles=roles) for name, roles in people.items()}
     return SimpleNamespace(province=province, office=office, bigdata=bigdata, city=city, housing=housing,

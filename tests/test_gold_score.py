@@ -56,6 +56,33 @@ def test_field_accuracy_at_least_floor(scores, kind, field):
     assert scores[kind]["fields"][field] >= FIELD_FLOOR[(kind, field)], scores[kind]
 
 
+EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".txt", ".html", ".pdf", ".docx"))
+EXAMPLES_F1_FLOOR = {"document": 1.0, "task": 1.0, "milestone": 1.0, "indicator": 0.6, "finding": 0.97, "outcome": 1.0, "time_limit": 1.0}
+EXAMPLES_FIELD_FLOOR = {("task", "units"): 0.88, ("milestone", "units"): 0.94, ("finding", "parties"): 0.7}
+
+
+@pytest.fixture(scope="module")
+def example_scores(tmp_path_factory) -> dict:
+    """The project's own samples, annotated by hand in tests/gold_examples: documents the corpus does not have."""
+    out = tmp_path_factory.mktemp("examples") / "pred.jsonl"
+    with out.open("w") as f:
+        subprocess.run([sys.executable, "-m", "duban.cli", "extract", *map(str, EXAMPLES), "--format", "jsonl", "--quiet"],
+                       stdout=f, check=True, cwd=ROOT)
+    result = subprocess.run([sys.executable, str(SCORER), str(ROOT / "tests" / "gold_examples"), str(out), "--json"],
+                            capture_output=True, text=True, check=True)
+    return json.loads(result.stdout[: result.stdout.rindex("macro-F1")])["kinds"]
+
+
+@pytest.mark.parametrize("kind", sorted(EXAMPLES_F1_FLOOR))
+def test_examples_f1_at_least_floor(example_scores, kind):
+    assert example_scores[kind]["F1"] >= EXAMPLES_F1_FLOOR[kind], example_scores[kind]
+
+
+@pytest.mark.parametrize("kind,field", sorted(EXAMPLES_FIELD_FLOOR))
+def test_examples_field_accuracy_at_least_floor(example_scores, kind, field):
+    assert example_scores[kind]["fields"][field] >= EXAMPLES_FIELD_FLOOR[(kind, field)], example_scores[kind]
+
+
 def test_gold_has_no_corpus_sentences():
     """Gold keeps line numbers and fields only: no 12-word run of the corpus appears in it."""
     import re

@@ -36,6 +36,11 @@ SECTION_LABEL = re.compile(r"^(?:safeguard|guarantee|supporting|security)\s+(?:m
 UNITS_HEADING = re.compile(r"^(?:pilot|responsible|lead(?:ing)?|implementing|participating)\s+(?:units?|departments?)\.?$", re.I)
 UNITS_BRACKET = re.compile(
     r"[\[【(（]\s*(?:responsible|lead(?:ing)?|implementing)\s+(?:units?|departments?|unit\s*\(s\))\s*[:：]\s*(?P<body>.+?)\s*[\]】)）](?=[\s.;。；]*(?:$|[\[【(（]))",
+    re.I | re.M | re.S,
+)
+_ENDS_ITEM = re.compile(
+    r"^(?:attachments?|annex(?:es)?|appendix|附件|附表)\b|^(?:table|schedule|column)\s*\d"
+    r"|^[A-Z][a-z]+\s+\d{1,2},\s*\d{4}$|^\d{4}[-年./]\d{1,2}[-月./]\d{1,2}日?$",
     re.I,
 )
 _NOTE = re.compile(r"^\s*(?:notes?|remarks?|description|explanation|填表说明|注)\s*[:：]", re.I)
@@ -73,6 +78,7 @@ def outline(doc: Doc) -> list[OutlineItem]:
 def _build(doc: Doc) -> list[OutlineItem]:
     items: list[OutlineItem] = []
     in_note = False
+    closed = False  # an attachment heading, table caption or signature date ends the item above it
     prev_blank = True
     for i, raw in enumerate(doc.lines):
         line = raw.replace("\u00a0", " ").strip()
@@ -89,12 +95,13 @@ def _build(doc: Doc) -> list[OutlineItem]:
             title, rest = _split_title(heading)
             style = next(k for k, v in m.groupdict().items() if v)
             items.append(OutlineItem(number_as_written(m), style, number, number, heading, title, rest))
-        elif items and not in_note:
+            closed = False
+        elif _ENDS_ITEM.match(line):
+            closed = True
+        elif items and not in_note and not closed:
             item = items[-1]
             item.last_line = number
             item.rest = (item.rest + "\n" + line).strip()
-        if in_note and not prev_blank and not m:
-            pass
         prev_blank = False
     _resolve(items)
     return items
@@ -220,8 +227,20 @@ def split_units(text: str) -> list[str]:
         part = part if _COMPANY_SUFFIX.search(part + " ") else part.rstrip(".")
         if not part or _LEAD_NOTE.search(part):
             continue
+        if units and not _UNIT_WORD.search(part) and len(part.split()) <= 4:
+            units[-1] = f"{units[-1]}, {part}"  # "Bureau of Culture, Radio, Television and Tourism" is one unit
+            continue
         units.extend(re.sub(r"^the\s+", "", u, flags=re.I).replace("\x00", ",") for u in _split_on_and(part))
     return units
+
+
+_UNIT_WORD = re.compile(
+    r"\b(?:department|bureau|office|commission|committee|cent(?:er|re)|government|administration|agenc|corps|units?|"
+    r"group|company|co\.|court|procuratorate|association|federation|bank|institut|universit|headquarters|council|"
+    r"ministr|station|league|branch|authorit|team|region|localit|cit(?:y|ies)|count(?:y|ies)|prefecture|province|"
+    r"district|state|town|village|enterprise|school|hospital|platform|people|party|army|police|customs|fund)",
+    re.I,
+)
 
 
 _COMPANY_SUFFIX = re.compile(r"\bCo\.[,\x00]\s*Ltd\.(?=[\s,.;]|$)", re.I)

@@ -17,7 +17,7 @@ _YEAR_CELL = re.compile(r"^\s*(?:(?:19|20)\d\d)(?:\s*(?:year|年))?\s*$", re.I)
 _FIVE_YEAR = {"fourteenth": 2025, "14th": 2025, "fifteenth": 2030, "15th": 2030, "thirteenth": 2020, "13th": 2020}
 
 _COMPARATORS = [
-    (r"more\s+than|over|at\s+least|not\s+less\s+than|no\s+less\s+than|above|exceed(?:ing|s)?|greater\s+than|≥|>=|>", ">="),
+    (r"more\s+than|over|at\s+least|not\s+less\s+than|no\s+less\s+than|not\s+fewer\s+than|no\s+fewer\s+than|above|exceed(?:ing|s)?|greater\s+than|≥|>=|>", ">="),
     (r"no\s+more\s+than|not\s+more\s+than|less\s+than|below|within|under|controlled\s+(?:within|below)|≤|<=|<", "<="),
 ]
 _COMPARATOR = "|".join(p for p, _ in _COMPARATORS)
@@ -64,12 +64,11 @@ def _table_indicators(doc: Doc) -> list[Item]:
         caption_line = cells[k][0]
         k += 1
         header_years = []
-        while k < len(cells) and not _CELL_NUMBER.match(cells[k][1]) and len(cells[k][1]) < 40 or (
-            k < len(cells) and _YEAR_CELL.match(cells[k][1])
-        ):
-            if _YEAR_CELL.match(cells[k][1]):
-                header_years.append(int(re.match(r"\s*(\d{4})", cells[k][1]).group(1)))
+        scanned = 0
+        while k < len(cells) and scanned < 15 and not _starts_row(cells, k):
+            header_years.extend(int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", cells[k][1]))
             k += 1
+            scanned += 1
         target_year = header_years[-1] if header_years else _target_year(doc, caption_line)
         baseline_year = header_years[0] if len(header_years) >= 2 else (target_year - 5 if target_year and not header_years and _is_five_year(doc) else None)
         rows, k = _table_rows(cells, k)
@@ -91,6 +90,19 @@ def _table_indicators(doc: Doc) -> list[Item]:
                 })
             )
     return items
+
+
+def _starts_row(cells: list[tuple[int, str]], k: int) -> bool:
+    """Whether cell k opens a table row: [row number,] a short name, then a value."""
+    def numeric(j: int) -> bool:
+        return j < len(cells) and bool(_CELL_NUMBER.match(cells[j][1]))
+
+    def name(j: int) -> bool:
+        return j < len(cells) and not numeric(j) and len(cells[j][1]) <= 160
+    unit = _NAME_UNIT.match(cells[k][1]) if k < len(cells) else None
+    return numeric(k) and name(k + 1) and numeric(k + 2) or (
+        name(k) and numeric(k + 1) and unit is not None and not re.fullmatch(r"\s*(?:19|20)\d\d\s*", unit.group("unit"))
+    )
 
 
 def _is_five_year(doc: Doc) -> bool:
@@ -151,7 +163,7 @@ def _text_indicators(doc: Doc, para) -> None:
         if not deadlines and not re.search(r"\b(?:strive|target|goal|will|shall|reach|achieve)", clause, re.I):
             continue
         for m in _TEXT_TARGET.finditer(clause):
-            found = _read_target(clause, m)
+            found = _read_target(clause, m, dated=bool(deadlines))
             if found is None:
                 continue
             name, unit, value, cmp = found
@@ -175,7 +187,12 @@ def _year_for(deadlines, position: int) -> int | None:
     return int(chosen.due[:4])
 
 
-def _read_target(clause: str, m: re.Match[str]) -> tuple[str, str, float, str] | None:
+def _read_target(clause: str, m: re.Match[str], dated: bool) -> tuple[str, str, float, str] | None:
+    """Name, unit, value and comparator of a figure that is a target; None for any other number.
+
+    A figure is a target with a comparator ("more than"), as a percentage, after a target verb ("reach"), or
+    as a plain count of things in a dated commitment ("build 12 facilities by the end of 2025").
+    """
     num = m.group("num")
     before = clause[: m.start()].rstrip()
     unit = (m.group("unit") or "").lower()
@@ -185,8 +202,13 @@ def _read_target(clause: str, m: re.Match[str]) -> tuple[str, str, float, str] |
         return None  # a duration: a time limit, not a target
     if re.search(r"(?:No\.|Article|Chapter|\()\s*$", before, re.I) or re.match(r"\s*(?:st|nd|rd|th|-)", clause[m.end("num"):]):
         return None
-    if not m.group("cmp") and not unit.startswith(("%", "percent", "per")) and not _TARGET_VERB.search(before):
-        return None  # a bare count is a target only with a comparator or a target verb
+    plain_count = (
+        dated and "." not in num and re.match(r"\s*[\"“]?[A-Za-z]", m.group("tail")) is not None
+        and not re.search(r"(?:\bthe|\bsuch\s+as|\band|\bor|\bno\.?|\bnumber|[,，、])\s*$", before, re.I)
+        and not re.match(r"\s*(?:hotlines?|lines?|telephone|[,，、]\s*\d)", m.group("tail"), re.I)
+    )
+    if not (m.group("cmp") or unit.startswith(("%", "percent", "per")) or _TARGET_VERB.search(before) or plain_count):
+        return None
     try:
         value = scaled_number(num, m.group("scale"))
     except ValueError:
@@ -231,11 +253,11 @@ def _noun_phrase(text: str) -> str:
 
 
 def _name_before(before: str) -> str:
-    """The measure named before a figure: "the online handling rate … reaches 90%"."""
-    before = re.sub(r"\b(?:will|shall|should|strive\s+to|be|is|are|has|have|to|of|at|reach(?:es|ed)?|achieve[sd]?|exceed\w*|increase[sd]?|rise|stabiliz\w*|maintain\w*|more\s+than|over|at\s+least|above|not\s+less\s+than|no\s+less\s+than|about|around|up)\s*$", "", before.strip(), flags=re.I)
-    before = re.sub(r"\b(?:will|shall|should|strive\s+to|be|is|are|has|have|to|of|at)\s*$", "", before.strip(), flags=re.I)
-    words = re.split(r"[,，;；:]", before)[-1].split()
-    words = [w for w in words if not find_deadlines(w)]
-    name = " ".join(words[-8:]).strip()
-    name = re.sub(r"^(?:and|the|a|an|in|by|of)\s+", "", name, flags=re.I)
-    return name
+    """The measure named before a figure: the subject of "the online handling rate … will reach 90%"."""
+    clause = re.split(r"[,，;；:：]", before)[-1]
+    verb = re.search(r"\s(?:will|shall|should|must|is|are|be|has|have|reach(?:es|ed)?|achieve[sd]?|exceed\w*|rise[sn]?|"
+                     r"increase[sd]?|decrease[sd]?|reduce[sd]?|drop\w*|stabiliz\w*|maintain\w*|keep\w*|controlled)\b", clause, re.I)
+    subject = clause[: verb.start()] if verb and verb.start() > 0 else clause
+    words = [w for w in subject.split() if not find_deadlines(w)]
+    name = " ".join(words[-12:]).strip()
+    return re.sub(r"^(?:and|the|a|an|in|by|of|to)\s+", "", name, flags=re.I)

@@ -243,7 +243,7 @@ def _request(user, item: Item, kind: str, reason: str, on: date, proposed_due: d
         raise LedgerError(f"a {label} request for this item is already awaiting approval")
     request = ChangeRequest.objects.create(item=item, kind=kind, requested_by=user, requested_on=on, reason=reason,
                                            proposed_due=proposed_due, created_at=timezone.now())
-    after = {"request": request.pk, "kind": kind, "reason": reason}
+    after = {"request": request.pk, "change": kind, "reason": reason}
     if proposed_due is not None:
         after["proposed_due"] = proposed_due
     _record(user, "item.request_change", item, {}, after, moment(on))
@@ -324,5 +324,5 @@ def refuse_request(user, request: ChangeRequest, reason: str, *, on: date) -> Ch
     _not_before(on, request.requested_on, "request")
     request.status, request.decided_by, request.decided_on, request.decision_note = RequestStatus.REFUSED, user, on, reason
     request.save(update_fields=["status", "decided_by", "decided_on", "decision_note"])
-    _record(user, "item.refuse_change", item, {}, {"request": request.pk, "kind": request.kind, "reason": reason}, moment(on))
+    _record(user, "item.refuse_change", item, {}, {"request": request.pk, "change": request.kind, "reason": reason}, moment(on))
     return request

@@ -94,8 +94,8 @@ def record_check(user, check: ReinspectionCheck, *, passed: bool, note: str, on:
 
     A failed check reopens the item (closed → active) and records a sham-rectification finding against its owner.
     """
-    check = ReinspectionCheck.objects.select_for_update().select_related("sample").get(pk=check.pk)
-    item = Item.objects.select_for_update().select_related("lead_owner").get(pk=check.item_id)
+    check = ReinspectionCheck.objects.select_for_update(of=("self",)).select_related("sample").get(pk=check.pk)
+    item = Item.objects.select_for_update(of=("self",)).select_related("lead_owner").get(pk=check.item_id)
     if check.result != CheckResult.PENDING:
         raise InvalidState(f"this re-inspection was already recorded: {check.get_result_display().lower()}")
     permissions.require_approve(user, item, "record a re-inspection")

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from duban.ledger.choices import ChangeKind, ClaimStatus, ItemKind, ItemState, RequestStatus
 from duban.ledger.models import ChangeRequest, CompletionClaim, Evidence, Item, ProgressReport, Verification
-from duban.ledger.services import history
+from duban.ledger.services import history, workflow
 from duban.ledger.services.asof import (
     as_of, due_as_of, is_overdue, overdue_items, snapshots, state_as_of,
 )
@@ -132,6 +132,19 @@ def test_an_item_recorded_as_created_later_did_not_exist_before(tree):
     assert state_as_of(item, date(2025, 3, 3)) == ItemState.DRAFT
 
 
+def test_an_import_recorded_after_backdated_actions_only_gives_initial_values(tree):
+    # Ingest records the time it ran; the actions on the item are dated earlier.
+    item = Item.objects.create(kind=ItemKind.TASK, title="Imported late", due=date(2025, 3, 31),
+                               created_at=moment(date(2026, 1, 5)), updated_at=moment(date(2026, 1, 5)))
+    with transaction.atomic():
+        history.record("system", "item.import", item, after={"state": ItemState.DRAFT, "due": item.due},
+                       at=moment(date(2026, 1, 5)))
+    change(item, "item.assign", date(2025, 3, 3), lead_owner=tree.housing.pk)
+    change(item, "item.confirm", date(2025, 3, 3), state=ItemState.ACTIVE)
+    assert as_of(item, date(2025, 4, 1)).due == date(2025, 3, 31) and is_overdue(item, date(2025, 4, 1))
+    assert state_as_of(item, date(2026, 2, 1)) == ItemState.ACTIVE  # the import does not put it back to draft
+
+
 def test_a_past_report_gives_the_same_answer_after_later_events(tree):
     x = date(2025, 4, 10)
     late = make_item("Late", tree.housing, due=date(2025, 3, 31))
@@ -155,6 +168,26 @@ def test_a_past_report_gives_the_same_answer_after_later_events(tree):
 
     assert reports() == first
     assert overdue_items(date(2025, 4, 21)) == [on_time, closed]  # the new answer for the later date
+
+
+def test_the_workflow_services_history_reads_the_same_after_later_actions(tree):
+    item = Item.objects.create(kind=ItemKind.TASK, title="Relocate the plant", due=date(2025, 3, 31),
+                               created_at=moment(date(2025, 3, 3)), updated_at=moment(date(2025, 3, 3)))
+    workflow.assign_owner(tree.sup, item, tree.housing, at=moment(date(2025, 3, 3)))
+    workflow.confirm(tree.sup, item, at=moment(date(2025, 3, 3)))
+    x = date(2025, 4, 2)
+    before = (overdue_items(x), red_flags(x))
+    assert before[0] == [item] and codes(before[1][item.pk]) == [FlagCode.OVERDUE, FlagCode.NO_PROGRESS_REPORT]
+
+    photo = evidence("plant.jpg")
+    request = workflow.request_deadline_change(tree.housing_staff, item, date(2025, 6, 30), "permits", on=date(2025, 4, 3))
+    workflow.approve_request(tree.sup, request, on=date(2025, 4, 7))
+    made = workflow.claim_completion(tree.housing_staff, item, evidence=[photo], on=date(2025, 4, 8))
+    workflow.verify_claim(tree.ver, made, evidence=[photo], on=date(2025, 4, 8))
+
+    assert (overdue_items(x), red_flags(x)) == before
+    assert as_of(item, date(2025, 4, 7)).due == date(2025, 6, 30)
+    assert codes(red_flags(date(2025, 4, 9))[item.pk]) == [FlagCode.CLOSED_SAME_DAY]
 
 
 def test_overdue_items_reads_a_long_list_in_two_queries(tree, django_assert_num_queries):

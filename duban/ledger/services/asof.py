@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
@@ -62,55 +62,83 @@ def item_scope(items: QuerySet | Iterable[Item] | None) -> tuple[list[Item], Any
     return items, [item.pk for item in items]
 
 
-def item_events(ids: Any) -> dict[int, list[Change]]:
-    """Every recorded change of the given items (ids or a subquery), in order, in one query."""
-    events = defaultdict(list)
+@dataclass
+class ItemHistory:
+    """An item's recorded changes in time order, and the event that created it (its initial values) if recorded.
+
+    The creation is kept apart: an import recorded at the time it ran may carry a later time than actions dated
+    in the past, and it gives initial values, never the latest ones.
+    """
+
+    created: Change | None = None
+    changes: list[Change] = field(default_factory=list)
+
+    def count_before(self, moment: datetime) -> int:
+        """How many changes took effect before `moment`."""
+        return bisect_left([change.at for change in self.changes], moment)
+
+    def exists_before(self, moment: datetime) -> bool:
+        return self.created is None or self.created.at < moment or self.count_before(moment) > 0
+
+    def value_before(self, k: int, name: str, current: Any) -> Any:
+        """A field's value after the first k changes: the last of them that set it, else what the next change that
+        touches it found, else its value at creation, else the current value (nothing recorded it)."""
+        for change in reversed(self.changes[:k]):
+            if name in change.after:
+                return change.after[name]
+        for change in self.changes[k:]:
+            if name in change.before:
+                return change.before[name]
+        if self.created is not None and name in self.created.after:
+            return self.created.after[name]
+        return current
+
+
+def _is_creation(before: dict, after: dict) -> bool:
+    return not before and "state" in after
+
+
+def item_events(ids: Any) -> dict[int, ItemHistory]:
+    """The recorded history of the given items (ids or a subquery), in one query."""
+    histories = defaultdict(ItemHistory)
     rows = (Event.objects.filter(object_type="item", item_id__in=ids).order_by("item_id", "at", "id")
             .values_list("item_id", "at", "action", "before", "after"))
     for item_id, at, action, before, after in rows.iterator(chunk_size=2000):
-        events[item_id].append(Change(at, action, before or {}, after or {}))
-    return events
+        change, history = Change(at, action, before or {}, after or {}), histories[item_id]
+        if history.created is None and _is_creation(change.before, change.after):
+            history.created = change
+        else:
+            history.changes.append(change)
+    return histories
 
 
-def count_before(changes: list[Change], moment: datetime) -> int:
-    """How many of the (time-ordered) changes took effect before `moment`."""
-    return bisect_left([change.at for change in changes], moment)
-
-
-def value_before(changes: list[Change], k: int, field: str, current: Any) -> Any:
-    """A field's value after the first k changes: the last of them that set it, else what the next change that
-    touches it found, else the current value (nothing ever changed it)."""
-    for change in reversed(changes[:k]):
-        if field in change.after:
-            return change.after[field]
-    for change in changes[k:]:
-        if field in change.after or field in change.before:
-            return change.before.get(field)
-    return current
-
-
-def _date(value: Any) -> date | None:
+def as_date(value: Any) -> date | None:
+    """A due date as recorded in an event (ISO text) or held on the item."""
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def snapshot_at(item: Item, changes: list[Change], k: int, day: date) -> Snapshot:
+def snapshot_at(item: Item, history: ItemHistory, k: int, day: date) -> Snapshot:
     """The item's fields after its first k changes, read as of `day`."""
     return Snapshot(
         day=day,
-        state=value_before(changes, k, "state", item.state),
-        due=_date(value_before(changes, k, "due", item.due)),
-        lead_owner_id=value_before(changes, k, "lead_owner", item.lead_owner_id),
-        extensions=value_before(changes, k, "extensions", item.extensions) or 0,
+        state=history.value_before(k, "state", item.state),
+        due=as_date(history.value_before(k, "due", item.due)),
+        lead_owner_id=history.value_before(k, "lead_owner", item.lead_owner_id),
+        extensions=history.value_before(k, "extensions", item.extensions) or 0,
     )
 
 
-def snapshot(item: Item, changes: list[Change], day: date) -> Snapshot:
-    return snapshot_at(item, changes, count_before(changes, end_of_day(day)), day)
+def snapshot(item: Item, history: ItemHistory, day: date) -> Snapshot:
+    """The item as of the end of the day; state None when its creation was recorded after that."""
+    boundary = end_of_day(day)
+    if not history.exists_before(boundary):
+        return Snapshot(day, None, None, None, 0)
+    return snapshot_at(item, history, history.count_before(boundary), day)
 
 
 def as_of(item: Item, day: date) -> Snapshot:
     """One item as of a day (one query)."""
-    return snapshot(item, item_events([item.pk]).get(item.pk, []), day)
+    return snapshot(item, item_events([item.pk])[item.pk], day)
 
 
 def state_as_of(item: Item, day: date) -> str | None:
@@ -129,7 +157,7 @@ def snapshots(day: date, items: QuerySet | Iterable[Item] | None = None) -> list
     """Every item with its snapshot as of the day, in two queries however many items there are."""
     items, ids = item_scope(items)
     events = item_events(ids)
-    return [(item, snapshot(item, events.get(item.pk, []), day)) for item in items]
+    return [(item, snapshot(item, events[item.pk], day)) for item in items]
 
 
 def overdue_items(day: date, queryset: QuerySet | Iterable[Item] | None = None) -> list[Item]:

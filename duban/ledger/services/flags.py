@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from ..choices import ChangeKind, ItemState, RequestStatus
 from ..models import ChangeRequest, CompletionClaim, Evidence, Item, Organisation, ProgressReport, Verification
-from .asof import Change, count_before, end_of_day, item_events, item_scope, local_date, snapshot_at, value_before
+from .asof import ItemHistory, as_date, end_of_day, item_events, item_scope, local_date, snapshot
 from .calendar import same_working_day, working_days_between
 
 
@@ -50,9 +50,9 @@ def red_flags(day: date, items: QuerySet | Iterable[Item] | None = None) -> dict
     items, ids = item_scope(items)
     events = item_events(ids)
     boundary = end_of_day(day)
-    counted = {item.pk: count_before(events.get(item.pk, []), boundary) for item in items}
-    states = {item.pk: snapshot_at(item, events.get(item.pk, []), counted[item.pk], day) for item in items}
-    late_assignments = {item.pk: _late_owner_changes(item, events.get(item.pk, [])[:counted[item.pk]]) for item in items}
+    counted = {item.pk: events[item.pk].count_before(boundary) for item in items}
+    states = {item.pk: snapshot(item, events[item.pk], day) for item in items}
+    late_assignments = {item.pk: _late_owner_changes(item, events[item.pk], counted[item.pk]) for item in items}
 
     org_ids = {s.lead_owner_id for s in states.values()} | {
         owner for changes in late_assignments.values() for _, _, old, new in changes for owner in (old, new)}
@@ -89,8 +89,7 @@ def red_flags(day: date, items: QuerySet | Iterable[Item] | None = None) -> dict
                                                 f"{ItemState(state.state).label.lower()} on {day.isoformat()}: "
                                                 f"{late} working day{'s' if late != 1 else ''} late"))
         if state.state == ItemState.ACTIVE:
-            changes = events.get(item.pk, [])[:counted[item.pk]]
-            if flag := _silence(item, changes, last_reports.get(item.pk), day, calendar):
+            if flag := _silence(item, events[item.pk], counted[item.pk], last_reports.get(item.pk), day, calendar):
                 found.append(flag)
         flags[item.pk] = found
     return flags
@@ -100,17 +99,17 @@ def _name(organisations: dict[int, Organisation], pk: int | None) -> str:
     return organisations[pk].name if pk in organisations else f"organisation #{pk}"
 
 
-def _late_owner_changes(item: Item, changes: list[Change]) -> list[tuple[date, date, int, int]]:
-    """(date, due then, old owner, new owner) of each change of a confirmed item's lead owner after its due date."""
+def _late_owner_changes(item: Item, history: ItemHistory, counted: int) -> list[tuple[date, date, int, int]]:
+    """(date, due then, old owner, new owner) of each change of a confirmed item's lead owner after its due date,
+    among its first `counted` changes."""
     late = []
-    for k, change in enumerate(changes):
+    for k, change in enumerate(history.changes[:counted]):
         old, new = change.before.get("lead_owner"), change.after.get("lead_owner")
         if change.action != "item.assign" or old is None or new == old:
             continue
-        due = value_before(changes, k, "due", item.due)
-        due = date.fromisoformat(due) if isinstance(due, str) else due
+        due = as_date(history.value_before(k, "due", item.due))
         on = local_date(change.at)
-        if due is not None and on > due and value_before(changes, k, "state", item.state) != ItemState.DRAFT:
+        if due is not None and on > due and history.value_before(k, "state", item.state) != ItemState.DRAFT:
             late.append((on, due, old, new))
     return late
 
@@ -137,12 +136,13 @@ def _closing_flags(closing: _Closing | None, calendar: tuple[str, str]) -> list[
     return found
 
 
-def _silence(item: Item, changes: list[Change], last_report: date | None, day: date,
+def _silence(item: Item, history: ItemHistory, counted: int, last_report: date | None, day: date,
              calendar: tuple[str, str]) -> Flag | None:
     """The no-progress flag of an active item: more working days than its interval since its last report, or since
-    it last became active."""
-    became_active = next((local_date(c.at) for c in reversed(changes) if c.after.get("state") == ItemState.ACTIVE),
-                         local_date(item.created_at))
+    it last became active (among its first `counted` changes, else since it was created)."""
+    created = history.created.at if history.created is not None else item.created_at
+    became_active = next((local_date(c.at) for c in reversed(history.changes[:counted])
+                          if c.after.get("state") == ItemState.ACTIVE), local_date(created))
     since = max(filter(None, (last_report, became_active)))
     interval = item.reporting_interval or settings.DUBAN_REPORTING_INTERVAL_DAYS
     silent = working_days_between(since, day, *calendar)

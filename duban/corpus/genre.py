@@ -31,13 +31,16 @@ _PLAN_BODY = re.compile(
 )
 
 
+GENRE_SAMPLE_LINES = 400  # a document's genre shows in its first pages; reading all of a long plan adds nothing
+
+
 def classify_genre(title: str, lines: list[str]) -> str:
     """`plan`, `oversight`, `law` or `other`, per the spec's genre table."""
     from .split import looks_like_title
 
     opening = [line.replace("\u00a0", " ").strip() for line in lines if line.strip()][:5]
     head = " ".join([title] + [line for line in opening if looks_like_title(line) and not line.endswith(".")])
-    body = "\n".join(lines)
+    body = "\n".join(lines[:GENRE_SAMPLE_LINES])
     articles = sum(1 for line in lines if _ARTICLE.match(line))
     if articles >= 8 or articles >= 2 and (_LAW_TITLE.search(head) or re.match(r"^\W*measures\b", title, re.I)):
         return "law"

@@ -18,8 +18,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(text):
         end = m.end()
-        word = re.search(r"([A-Za-z.]+)\.$", text[start : m.start() + 1])
-        if m.group().startswith(".") and word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
+        if text[m.start()] == "." and _word_before(text, m.start()) in _ABBREVIATIONS:
             continue
         nxt = text[end : end + 2]
         if nxt and not (nxt[0].isspace() or nxt[0].isupper() or nxt[0] in "“\"(（[【—-" or not nxt[0].isascii()):
@@ -28,6 +27,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         start = end
     _append(spans, text, start, len(text))
     return spans
+
+
+def _word_before(text: str, dot: int) -> str:
+    """The word a full stop closes, lower-cased: "No" in "No. 5"."""
+    begin = dot
+    while begin > 0 and (text[begin - 1].isalpha() or text[begin - 1] == "."):
+        begin -= 1
+    return text[begin:dot].lower().rstrip(".")
 
 
 def clause_spans(text: str) -> list[tuple[int, int]]:

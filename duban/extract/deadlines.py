@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
@@ -88,8 +89,14 @@ def _due(kind: str, m: re.Match[str]) -> str | None:
     return None
 
 
-def find_deadlines(text: str) -> list[Deadline]:
-    """Every absolute deadline phrase in `text`, left to right, without overlaps."""
+_NEEDS = re.compile(r"(?:19|20)\d\d|five-year", re.I)  # every pattern names a year or a five-year plan
+
+
+@lru_cache(maxsize=8192)
+def find_deadlines(text: str) -> tuple[Deadline, ...]:
+    """Every absolute deadline phrase in `text`, left to right, without overlaps (cached: extractors share clauses)."""
+    if not _NEEDS.search(text):
+        return ()
     found: list[Deadline] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
@@ -105,4 +112,4 @@ def find_deadlines(text: str) -> list[Deadline]:
             phrase = m.group().strip()
             found.append(Deadline(due, phrase, m.start(), m.start() + len(phrase), kind == "in_year"))
             taken.append((m.start(), m.end()))
-    return sorted(found, key=lambda d: d.start)
+    return tuple(sorted(found, key=lambda d: d.start))

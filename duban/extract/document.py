@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from ..corpus.genre import classify_genre
 from .deadlines import MONTHS
@@ -63,7 +64,7 @@ _OPEN_END = re.compile(r"\b(?:on|of|for|and|the|to|in|about|regarding|concerning
 
 def document_title(lines: list[str]) -> str:
     """The first non-blank line, joined with the lines it runs on into when it ends mid-phrase ("… Government on")."""
-    nonblank = [re.sub(r"\s+", " ", line.replace("\u00a0", " ")).strip() for line in lines if line.strip()]
+    nonblank = [re.sub(r"\s+", " ", line.replace("\u00a0", " ")).strip() for line in islice((l for l in lines if l.strip()), 3)]
     if not nonblank:
         return ""
     title = nonblank[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .clauses import clause_spans
 from .model import Doc, Span
@@ -20,6 +20,7 @@ class Paragraph:
     text: str
     first_line: int
     starts: list[int]
+    _clauses: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def last_line(self) -> int:
@@ -37,7 +38,10 @@ class Paragraph:
         return Span(self.line_of(start), self.line_of(max(start, end - 1)), self.text[start:end])
 
     def clauses(self) -> list[tuple[int, int]]:
-        return clause_spans(self.text)
+        """Clause spans of the paragraph, computed once (every extractor walks the same clauses)."""
+        if self._clauses is None:
+            self._clauses = clause_spans(self.text)
+        return self._clauses
 
 
 def paragraphs(doc: Doc) -> list[Paragraph]:

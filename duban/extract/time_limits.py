@@ -47,15 +47,18 @@ _TERM_OR_AGE = re.compile(
     re.I,
 )
 
+_UNIT_WORD = re.compile(r"days?\b|months?\b|years?\b|workdays?\b", re.I)  # cheap test before the full pattern
 _UNITS = (("working", "working_days"), ("work", "working_days"), ("day", "days"), ("month", "months"), ("year", "years"))
 
 
 def extract_time_limits(doc: Doc) -> None:
     """Append a time limit for each procedural period; a clause with several periods gives one per period."""
     for para in paragraphs(doc):
+        if not _UNIT_WORD.search(para.text):
+            continue
         for start, end in para.clauses():
             clause = para.text[start:end]
-            if _TERM_OR_AGE.search(clause):
+            if not _UNIT_WORD.search(clause) or _TERM_OR_AGE.search(clause):
                 continue
             found = [limit for m in _TIME_LIMIT.finditer(clause) if (limit := _limit(clause, m))]
             if not found:

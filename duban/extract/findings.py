@@ -76,7 +76,8 @@ _VERDICT = re.compile(
 # A clause that points back at the place or unit named before it.
 _ANAPHOR_NOUN = re.compile(
     r"\b(?:the|this|that)\s+(?P<noun>city|county|district|prefecture|lake|reservoir|park|zone|company|enterprise|region|"
-    r"province|town|township|village|reserve|plant|mine|station|bureau|department|unit)(?:['’]s)?\b",
+    r"province|town|township|village|reserve|plant|mine|station|bureau|department|unit)(?:['’]s)?\b"
+    r"|\b(?P<urban>urban)\b",  # "the urban sewage pipe network": the city's
     re.I,
 )
 _ANAPHOR = re.compile(
@@ -99,7 +100,7 @@ _FUNCTION = (
     r"the|a|an|of|for|in|on|at|to|by|with|from|and|or|its|their|this|that|these|those|which|who|was|were|is|are|"
     r"be|been|has|have|had|did|do|does|not|no|than|more|less|about|over|under|still|also|only"
 )
-_MODIFIER = rf"(?!(?:{_FUNCTION})\b)[a-z][\w-]*"
+_MODIFIER = rf"(?!(?:{_FUNCTION})\b)[a-z][\w-]*(?:['’]s\b|(?<=s)['’])?"  # "2 farmers' cooperatives"
 # "8 colleges and universities", "9 cities, counties and districts", "4 counties (new towns)", "four nature reserves of X".
 _COUNTED = re.compile(
     rf"(?<![\w.,])(?P<count>\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:{SPELLED_NUMBER}))\s+"
@@ -147,6 +148,42 @@ _UNIT_PHRASE = re.compile(
 )
 # Names after "into", "to", "for" receive, and are not at fault ("discharged into Laolong River").
 _RECIPIENT = re.compile(r"\b(?:into|to|for|towards?)\s+(?:the\s+)?$", re.I)
+# Units written in lower case before the counted places they belong to: "medical insurance institutions in 6 cities".
+_UNIT_NOUNS = (
+    r"institutions|agencies|departments|bureaus|hospitals|schools|enterprises|companies|units|organs|banks|"
+    r"cooperatives|associations|colleges|universities"
+)
+_LOWER_UNIT = re.compile(
+    rf"(?<![\w'’-])(?P<unit>(?:{_MODIFIER}\s+){{1,3}}(?:{_UNIT_NOUNS}))\s+(?:in|of)\s+(?:the\s+)?(?=\d)(?!(?:19|20)\d\d\b)"
+)
+# A place named in a prepositional phrase of the predicate ("… in Qinling Mountains", "transported … to a brickyard in
+# Qingshi City", "within the red line of the Lan River") only says where something lies or goes: it is not a party
+# when the clause names one elsewhere. Inside the subject ("Lake Erik in Karamay City is …") or after "there are" it is.
+_LOCATIVE = re.compile(
+    r"\b(?:in|into|within|to|from|at|on|near|along|around|across|towards?|inside|outside|of)\s+(?:(?:the|a|an)\s+)?"
+    r"(?:(?:[a-z][\w'’-]*\s+){0,6}?(?:of|in)\s+(?:the\s+)?)?$"
+)
+_PLACE_WORD = re.compile(
+    r"(?:Rivers?|Mountains?|Basin|Reserve|Lake|Reservoir|Wetland|City|County|Prefecture|District|Town|Township|"
+    r"Village|Province|Region|Area|area|city|county|prefecture|district)$"
+)
+_VERB = (
+    r"is|are|was|were|has|have|had|did|does|do|will|shall|would|should|can|could|may|must|[a-z]+ed|paid|kept|built|"
+    r"spent|sold|took|made|lost|left|held"
+)
+# What ends a subject: a finite verb ("Bosten Lake in Bazhou was included …").
+_FINITE = re.compile(
+    rf"^[^,;:]*?\b(?:{_VERB})\b"
+)
+_EXISTENTIAL = re.compile(r"(?:^|[,;]\s*|\bthat\s+)there\s+(?:is|are|was|were|has\s+been|have\s+been)\b[^,;]*$", re.I)
+# A name that modifies a lower-case noun ("the Lan River treatment project", "the county government service hall",
+# "in Beishawo area") names a thing, not a party.
+_ATTRIBUTIVE = re.compile(
+    rf"\s+(?!(?:{_FUNCTION}|{_VERB}|[a-z]+ly|under|into|within|without|through|since|after|before|still|also|never)\b)[a-z][\w-]*\b"
+    r"(?!\s+(?:and|or)\b)"
+)
+# "…, involving 2 distribution enterprises": the scale of the problem, not the party at fault.
+_INVOLVING = re.compile(r"\binvolving\s+(?:(?:the|a|an)\s+)?$", re.I)
 _LOWER_PLACE = re.compile(r"\b(?P<stem>[a-z]{3,})\s+(?:city|county|prefecture|district)\b")
 _WORD = re.compile(r"\b[\w'’-]+\b")
 
@@ -170,7 +207,8 @@ class _Context:
         """The parties a clause points back at: the last named of its kind for "the city", else the last named."""
         kind = _ANAPHOR_NOUN.search(clause)
         for parties in reversed(self.named if kind else []):
-            if match := [p for p in parties if kind.group("noun").lower() in p.lower().split()]:
+            noun = "city" if kind.group("urban") else kind.group("noun").lower()
+            if match := [p for p in parties if noun in p.lower().split()]:
                 return match
         return self.parties
 
@@ -255,8 +293,36 @@ def _parties(clause: str, lexicon: _Lexicon) -> tuple[list[str], list[str]]:
             taken.append((start, start + len(name)))
     found += [(m.start(), m.group()) for m in _UNIT_PHRASE.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
     found = [(start, name) for start, name in found if not _RECIPIENT.search(clause, 0, start)]
+    counted_units = [(m.start(), m.end()) for m in counted]
+    for m in _LOWER_UNIT.finditer(clause):
+        a, b = m.start("unit"), m.end("unit")
+        if not _overlaps(counted_units, a, b) and not _VAGUE_OF.search(clause, 0, a) and not _VAGUE.match(clause, a):
+            if not re.search(r"\b(?:some|many|certain|individual|several|a\s+few)\s+$", clause[:a], re.I):
+                found.append((a, m.group("unit")))
+    kept = [(start, name) for start, name in found if not _mentioned(clause, start, name, found)]
+    found = kept if kept else found
     objects = [m.group().strip() for m in counted if _OBJECT_NOUN.match(m.group("noun"))]
     return _unique(name for _, name in sorted(found)), _unique(objects)
+
+
+def _mentioned(clause: str, start: int, name: str, found: list[tuple[int, str]]) -> bool:
+    """Whether a name only says where something lies, goes or comes from, or what a thing belongs to."""
+    end = start + len(name)
+    if _INVOLVING.search(clause, 0, start):
+        return True
+    if not _LOCATIVE.search(clause, 0, start) or _EXISTENTIAL.search(clause, 0, start):
+        return False
+    if _ATTRIBUTIVE.match(clause, end):
+        return True
+    if not _PLACE_WORD.search(name) or _COUNTED.match(name):
+        return False
+    # Skip the names listed with it ("in Midong District, High-tech Zone and Shuimogou District are …").
+    ends = {s: s + len(n) for s, n in found}
+    while m := re.match(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)", clause[end:]):
+        if end + m.end() not in ends:
+            break
+        end = ends[end + m.end()]
+    return not _FINITE.match(clause[end:])
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int | None = None) -> bool:

@@ -60,7 +60,7 @@ def test_inspection_feedback_findings_and_their_parties():
     doc = run(FEEDBACK)
     assert found(doc) == [
         (9, ["Nanshan Municipal Water Affairs Bureau"], []),
-        (9, ["Fengxi County", "Baihe Nature Reserve"], []),
+        (9, ["Fengxi County"], []),  # the reserve only says where the hotels lie
         (11, ["Qiaotou Lake"], []),
         (11, ["12 enterprises", "Dongqiao Industrial Park", "linjiang county"], []),
     ]
@@ -164,3 +164,49 @@ def test_provenance_is_the_clause_on_exact_lines():
     assert second.span.quote == "2 schools\ndid not file procurement plans"
     for item in doc.items:
         assert item.span.quote in "\n".join(doc.lines)
+
+
+def test_places_in_the_predicate_only_say_where_something_lies_or_goes():
+    doc = run(
+        [
+            "Main problems",
+            "",
+            "3 townships did not protect the wetlands along the Qinghe River. Dongfang Paper Co., Ltd. illegally shipped 200 tons"
+            " of sludge to a farm in Xiping County for disposal; 4 factories in Beiling County received slag from Nanhu"
+            " City without permits. Of the 5 million yuan spent on the Qinghe River dredging project by Hongshan District,"
+            " 2 million yuan was not used for dredging. Wulin Lake in Taiping County is a key lake, but its water"
+            " quality deteriorated. There are 6 chemical enterprises in the Dongfeng Industrial Park, and 4 of them have no permits.",
+        ],
+        title="",
+    )
+    assert [parties for _, parties, _ in found(doc)] == [
+        ["3 townships"],
+        ["Dongfang Paper Co., Ltd."],
+        ["4 factories", "Beiling County"],
+        ["Hongshan District"],
+        ["Wulin Lake", "Taiping County"],  # in the subject: where the lake lies is named with it
+        ["6 chemical enterprises", "Dongfeng Industrial Park"],  # "there are … in": the place of the failure
+    ]
+
+
+def test_the_scale_a_problem_involves_is_no_party():
+    doc = run(["Main problems", "", "The Xiguan Market Bureau did not inspect canteen suppliers, involving 3 catering"
+               " companies with contracts of 1.2 million yuan."], title="")
+    assert found(doc) == [(3, ["Xiguan Market Bureau"], [1200000.0])]
+
+
+def test_lower_case_units_before_counted_places_and_possessive_modifiers():
+    doc = run(["Main problems", "", "1.5 million yuan was paid irregularly by social security agencies in 4 counties;"
+               " 3 herdsmen's associations in Mabei Town repeatedly received subsidies; some medical institutions in 2 cities"
+               " illegally overcharged patients."], title="")
+    assert [parties for _, parties, _ in found(doc)] == [
+        ["social security agencies", "4 counties"],
+        ["3 herdsmen's associations", "Mabei Town"],
+        ["2 cities"],  # "some medical institutions" is vague
+    ]
+
+
+def test_urban_points_back_at_the_city():
+    doc = run(["Main problems", "", "Heshan City built 12 coal-fired boilers illegally. The urban sewage pipe network is"
+               " not perfect."], title="")
+    assert found(doc) == [(3, ["Heshan City"], []), (3, ["Heshan City"], [])]

@@ -66,7 +66,7 @@ def test_month_before_january_rolls_back_a_year():
     ],
 )
 def test_negatives_give_no_deadline(text):
-    assert find_deadlines(text) == []
+    assert find_deadlines(text) == ()
 
 
 @pytest.mark.parametrize(

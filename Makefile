@@ -14,8 +14,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The ledger's data lives in ./data unless DUBAN_DATA_DIR names another directory.
+DJANGO := DJANGO_SETTINGS_MODULE=duban.settings $(BIN)/python -m django
+
 run: $(STAMP)
-	$(BIN)/duban extract $(wildcard examples/*.txt examples/*.html examples/*.pdf examples/*.docx) --format table
+	$(DJANGO) migrate --verbosity 0
+	$(BIN)/duban ledger demo
+	$(BIN)/duban ledger create-admin
+	$(DJANGO) runserver --insecure 127.0.0.1:8000  # --insecure: serve the admin's CSS though DEBUG is off
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -1,10 +1,11 @@
-"""The `duban` command: extract items from documents, list the documents in a file, print a file's text."""
+"""The `duban` command: extract items from documents, list a file's documents, print its text; ingest and run the ledger."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from contextlib import nullcontext
+from datetime import date
 from typing import Iterator
 
 from . import __version__
@@ -48,7 +49,142 @@ def _parser() -> argparse.ArgumentParser:
     text = sub.add_parser("text", help="print the text duban reads from a file, with line numbers")
     text.add_argument("path", metavar="FILE")
     text.set_defaults(handler=cmd_text)
+
+    ingest = sub.add_parser("ingest", help="read documents into the ledger as drafts, with their provenance")
+    ingest.add_argument("paths", nargs="+", metavar="FILE")
+    ingest.add_argument("--office", metavar="ORG", help="the supervising office of the plans and inspection rounds read")
+    ingest.add_argument("--as", dest="actor", metavar="USER", help="the person importing (default: system)")
+    ingest.add_argument("--on", type=_day, metavar="DATE", help="the date of the import (default now)")
+    ingest.set_defaults(handler=_ledger("ingest"))
+
+    ledger = sub.add_parser("ledger", help="the supervision ledger: items, owners, claims, verifications, changes, history")
+    _ledger_parsers(ledger.add_subparsers(dest="ledger_command", required=True, metavar="COMMAND"))
     return parser
+
+
+def _ledger(command: str):
+    """The handler of a ledger command: Django is set up only now, so the extractor's commands never import it."""
+
+    def handler(args: argparse.Namespace) -> int:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "duban.settings")
+        import django
+
+        django.setup()
+        from .ledger import cli as ledger_cli
+
+        return ledger_cli.run(command, args)
+
+    return handler
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _ledger_parsers(sub) -> None:
+    def command(name: str, help: str, *, actor: bool = False, dated: bool = False) -> argparse.ArgumentParser:
+        parser = sub.add_parser(name, help=help, description=help)
+        if actor:
+            parser.add_argument("--as", dest="actor", required=True, metavar="USER", help="the username of the person acting")
+        if dated:
+            parser.add_argument("--on", type=_day, metavar="DATE", help="the date the action took effect (default today)")
+        parser.set_defaults(handler=_ledger(name))
+        return parser
+
+    def item(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("item", nargs="?", metavar="ITEM", help="the item's id (or give --number or --quote)")
+        parser.add_argument("--number", metavar="N", help='the item\'s number as written, e.g. "(four)"')
+        parser.add_argument("--quote", metavar="TEXT", help="the one item whose quote contains this text")
+        parser.add_argument("--document", type=int, metavar="ID", help="with --number or --quote: the document it is in")
+
+    def filters(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--state", action="append", metavar="S", help="draft, active, claimed, closed, cancelled, rejected (repeatable)")
+        parser.add_argument("--kind", action="append", metavar="K", help="task, milestone, indicator, finding, outcome, time_limit, rectification (repeatable)")
+        parser.add_argument("--owner", metavar="ORG", help="led by this organisation or one of its units")
+        parser.add_argument("--document", type=int, metavar="ID")
+        parser.add_argument("--overdue-as-of", type=_day, metavar="DATE", help="only items overdue on that date")
+
+    filters(command("items", "list items, filtered"))
+    item(command("show", "an item: its source, owners, reports, claims, requests, flags and history"))
+
+    p = command("assign", "give an item its lead owner and co-owners", actor=True, dated=True)
+    item(p)
+    p.add_argument("--lead", required=True, metavar="ORG")
+    p.add_argument("--co", nargs="+", default=[], metavar="ORG")
+    item(command("confirm", "confirm a draft: it becomes active", actor=True, dated=True))
+    p = command("reject-draft", "reject a draft as an extraction error", actor=True, dated=True)
+    item(p)
+    p.add_argument("--reason", required=True)
+
+    item(command("accept-change", "apply a draft read from a newer version of a document to the item it changes",
+                 actor=True, dated=True))
+
+    p = command("progress", "report progress, with evidence files", actor=True, dated=True)
+    item(p)
+    p.add_argument("--text", required=True)
+    p.add_argument("--evidence", nargs="+", default=[], metavar="FILE")
+    p = command("claim", "claim completion (it closes only when verified)", actor=True, dated=True)
+    item(p)
+    p.add_argument("--evidence", nargs="+", default=[], metavar="FILE")
+    p.add_argument("--note", default="")
+    p = command("verify", "verify a completion claim: the item closes", actor=True, dated=True)
+    item(p)
+    p.add_argument("--claim", type=int, metavar="ID", help="the claim (default: the item's pending claim)")
+    p.add_argument("--evidence", nargs="+", required=True, metavar="FILE|SHA256",
+                   help="files, or the sha256 (or its first 12 characters) of evidence already stored")
+    p.add_argument("--note", default="")
+    p = command("reject-claim", "reject a completion claim: the item is active again", actor=True, dated=True)
+    item(p)
+    p.add_argument("--claim", type=int, metavar="ID")
+    p.add_argument("--reason", required=True)
+
+    p = command("request-deadline", "ask for a new due date", actor=True, dated=True)
+    item(p)
+    p.add_argument("--to", dest="new_due", type=_day, required=True, metavar="DATE")
+    p.add_argument("--reason", required=True)
+    p = command("request-cancel", "ask to cancel an item", actor=True, dated=True)
+    item(p)
+    p.add_argument("--reason", required=True)
+    p = command("approve", "approve a deadline change or cancellation request", actor=True, dated=True)
+    p.add_argument("request", type=int, metavar="REQUEST")
+    p.add_argument("--note", default="")
+    p = command("refuse", "refuse a deadline change or cancellation request", actor=True, dated=True)
+    p.add_argument("request", type=int, metavar="REQUEST")
+    p.add_argument("--reason", required=True)
+
+    reinspect = sub.add_parser("reinspect", help="re-inspection: draw a sample of closed items, record each check")
+    steps = reinspect.add_subparsers(dest="reinspect_command", required=True, metavar="STEP")
+    p = steps.add_parser("draw", help="draw a seeded, reproducible sample of closed items")
+    p.add_argument("--size", type=int, required=True, metavar="N")
+    p.add_argument("--seed", required=True, metavar="S")
+    p.add_argument("--as", dest="actor", required=True, metavar="USER")
+    p.add_argument("--on", type=_day, metavar="DATE")
+    p.set_defaults(handler=_ledger("reinspect-draw"))
+    p = steps.add_parser("record", help="record a check's result: a failure reopens the item")
+    p.add_argument("check", type=int, metavar="CHECK")
+    result = p.add_mutually_exclusive_group(required=True)
+    result.add_argument("--passed", dest="passed", action="store_true")
+    result.add_argument("--failed", dest="passed", action="store_false")
+    p.add_argument("--note", required=True)
+    p.add_argument("--as", dest="actor", required=True, metavar="USER")
+    p.add_argument("--on", type=_day, metavar="DATE")
+    p.set_defaults(handler=_ledger("reinspect-record"))
+
+    p = command("flags", "red flags of every item, with their reasons")
+    p.add_argument("--as-of", type=_day, metavar="DATE", help="default today")
+    p = command("export", "write the items, filtered, as CSV")
+    p.add_argument("--csv", required=True, metavar="FILE", help="the file to write ('-' for standard output)")
+    filters(p)
+
+    p = command("verify-history", "check the hash chain of the history; name the first bad event")
+    p.add_argument("--anchor", metavar="HASH", help="a head hash printed by `anchor` earlier: also detects truncation")
+    command("anchor", "print the history's head hash, to keep outside the database")
+    p = command("demo", "load the example organisations, people and documents (again: adds nothing)")
+    p.add_argument("--no-documents", action="store_true", help="only the organisations and people")
+    command("create-admin", "create the superuser 'admin' with a generated password, shown once")
 
 
 def _each_file(paths: list[str], quiet: bool, kinds: set[str] | None) -> Iterator[tuple[str, list[dict]]]:

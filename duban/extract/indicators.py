@@ -25,7 +25,7 @@ _COMPARATOR = "|".join(p for p, _ in _COMPARATORS)
 _TEXT_TARGET = re.compile(
     rf"(?:(?P<cmp>{_COMPARATOR})\s+)?(?P<num>{DIGITS}|(?<=than\s)(?:{SPELLED_NUMBER}))\s*(?P<scale>(?:{SCALE_RE})\b)?\s*"
     r"(?P<unit>%|percent|per\s+cent|yuan|kilometers?|kilometres?|km|square\s+meters|mu|hectares|tons|items|matters|pieces|households|"
-    r"people|persons)?(?P<tail>[^,;.，；。]{0,80})",
+    r"people|persons|types|kinds|categories)?(?P<tail>(?:(?!\s+and\s+(?:more\s+than\s+|over\s+|at\s+least\s+)?\d)[^,;.，；。]){0,80})",
     re.I,
 )
 _TARGET_VERB = re.compile(r"\b(?:reach(?:es|ed)?|achieve[sd]?|exceed(?:s|ed)?|increase[sd]?\s+to|rise[sn]?\s+to|up\s+to|stabiliz\w*\s+at|maintain\w*\s+at|to|at)\s*$", re.I)
@@ -77,6 +77,7 @@ def _table_indicators(doc: Doc) -> list[Item]:
                 continue
             m = _NAME_UNIT.match(name)
             measure, unit = (m.group("name"), m.group("unit")) if m else (name, "")
+            measure = re.sub(r"\s*[(（][a-z][^()（）]*[)）]", "", measure)  # a remark "(cultivated)"; "(R&D)" stays
             baseline = {"value": values[0][0], "year": baseline_year} if len(values) >= 2 else None
             target_value, cmp = values[-1]
             quote = "\n".join(doc.line(n) for n in range(row_line, last_line + 1)).strip()
@@ -219,7 +220,11 @@ def _read_target(clause: str, m: re.Match[str], dated: bool) -> tuple[str, str, 
     if unit == "%":
         of = re.match(r"""\s*(?P<quoted>["“][^"”]{1,40}["”])?\s*of\s+(?:the\s+)?(?P<rest>.*)""", tail)
         name = _noun_phrase((of.group("quoted") or "") + " " + of.group("rest")) if of else _name_before(before)
+    elif quoted := re.match(r"""\s*of\s+["“](?P<term>[^"”]{1,60})["”]""", tail):
+        name = quoted.group("term")  # "50 items of "one certificate and one compliance"": the quoted kind of item
     else:
+        if unit in ("types", "kinds", "categories"):  # "300 types of electronic licenses": the measure word is the unit
+            tail = re.sub(r"^\s*of\s+", "", tail)
         name = _noun_phrase(tail)
         if not name or name.lower() in _COUNT_NOUNS:
             predicate = re.match(r"\s*(?:\w+\s+)?(?:will|shall|to|should)?\s*(?:be|are|is)\s+(?P<rest>.*)", tail)

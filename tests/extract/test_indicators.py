@@ -167,3 +167,31 @@ def test_every_indicator_quote_lies_in_its_lines(doc):
 def test_prose_without_figures_gives_no_indicator():
     doc = _run("Action Plan for Qinghe Province\n\n(1) Improve the service system. Improve the evaluation mechanism of government services by the end of 2025.\n")
     assert _indicators(doc) == []
+
+
+def test_items_of_a_quoted_kind_and_figures_in_a_series():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Simplify approval. Realize more than 30 items of \"instant approval\""
+               " and more than 40 items of \"no-visit handling\" by the end of 2026; By the end of 2027, more than 60"
+               " items will be \"approved online\" and more than 20 items will be \"paperless\".\n")
+    assert [(i.fields["name"], i.fields["unit"], i.fields["target"]["value"], i.fields["target"]["year"])
+            for i in _indicators(doc)] == [
+        ("instant approval", "items", 30, 2026), ("no-visit handling", "items", 40, 2026),
+        ("approved online", "items", 60, 2027), ("paperless", "items", 20, 2027),
+    ]
+
+
+def test_types_of_is_the_unit_of_a_count():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Share licences. By the end of 2026, more than 150 types of"
+               " electronic certificates will be shared across departments.\n")
+    [ind] = _indicators(doc)
+    assert (ind.fields["name"], ind.fields["unit"], ind.fields["target"]["value"]) == ("electronic certificates", "types", 150)
+
+
+def test_a_lower_case_remark_in_a_table_name_is_not_part_of_the_measure():
+    table = ("Table 1 Main indicators\n\nserial number\n\nIndicator name\n\nBase value\n\nTarget value\n\none\n\n"
+             "Number of towns rated as model (demonstration) towns (piece)\n\n12\n\n20\n\n2\n\n"
+             "Share of (R&D) spending in GDP (%)\n\n1.5\n\n2.5\n")
+    rows = _indicators(_run("Work Plan for Qinghe Province\n" + table))
+    assert [(r.fields["name"], r.fields["unit"]) for r in rows] == [
+        ("Number of towns rated as model towns", "piece"), ("Share of (R&D) spending in GDP", "%"),
+    ]

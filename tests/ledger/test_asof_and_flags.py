@@ -145,6 +145,16 @@ def test_an_import_recorded_after_backdated_actions_only_gives_initial_values(tr
     assert state_as_of(item, date(2026, 2, 1)) == ItemState.ACTIVE  # the import does not put it back to draft
 
 
+def test_an_edit_outside_the_services_does_not_rewrite_the_history(tree):
+    item = make_item("Edited in place", tree.housing, due=None)
+    with transaction.atomic():
+        history.record("system", "item.create", item, after={"state": ItemState.DRAFT, "due": date(2025, 3, 31)},
+                       at=moment(date(2025, 3, 1)))
+    Item.objects.filter(pk=item.pk).update(due=date(2025, 12, 31))  # no event recorded
+    item.refresh_from_db()
+    assert due_as_of(item, date(2025, 4, 1)) == date(2025, 3, 31) and is_overdue(item, date(2025, 4, 1))
+
+
 def test_a_past_report_gives_the_same_answer_after_later_events(tree):
     x = date(2025, 4, 10)
     late = make_item("Late", tree.housing, due=date(2025, 3, 31))
@@ -308,6 +318,16 @@ def test_cancelled_without_an_approval_on_record(tree):
     flags = red_flags(date(2025, 3, 12))
     assert flags[approved.pk] == []
     assert codes(flags[unapproved.pk]) == [FlagCode.CANCELLED_UNAPPROVED]
+
+
+def test_an_approval_recorded_later_does_not_clear_a_past_flag(tree):
+    item = make_item("Cancelled first, approved later", tree.housing, due=date(2025, 4, 30))
+    change(item, "item.cancel", date(2025, 3, 11), state=ItemState.CANCELLED)
+    ChangeRequest.objects.create(item=item, kind=ChangeKind.CANCELLATION, requested_by=tree.housing_staff,
+                                 requested_on=date(2025, 3, 19), reason="after the fact", status=RequestStatus.APPROVED,
+                                 decided_by=tree.sup, decided_on=date(2025, 3, 20), created_at=moment(date(2025, 3, 19)))
+    assert codes(red_flags(date(2025, 3, 12))[item.pk]) == [FlagCode.CANCELLED_UNAPPROVED]
+    assert red_flags(date(2025, 3, 20))[item.pk] == []
 
 
 def test_overdue_counts_working_days_late(tree):

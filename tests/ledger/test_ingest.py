@@ -212,6 +212,15 @@ def test_corpus_files_are_imported_whole(name):
         assert milestone.parent.line_start <= milestone.line_start and milestone.line_end <= milestone.parent.line_end
 
 
+@pytest.mark.django_db
+def test_an_import_first_clears_evidence_debris(plan_file, evidence_dir):
+    staging = evidence_dir / ".staging"
+    staging.mkdir(parents=True)
+    (staging / "incoming-x").write_bytes(b"half of a photo, left by a killed upload")
+    ingest_file(str(plan_file), at=T1)
+    assert list(staging.iterdir()) == []
+
+
 # --- the same file again, bad input, several files ------------------------------------------------------------
 
 

@@ -406,7 +406,8 @@ def accept_version_change(user, new_item: Item, *, at: datetime | None = None) -
                 item.original_due = item.due
             item.due = new_item.due
     item.updated_at = timezone.now()
-    item.save()
+    changed = {*after, *due_after}
+    item.save(update_fields=[Item._meta.get_field(name).attname for name in changed] + ["updated_at"])
     username = user.get_username()
     history.record(username, "item.version_accept", item, before=before, after={**after, "draft": new_item.pk}, at=at)
     if due_after:

@@ -10,7 +10,6 @@ import hashlib
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 

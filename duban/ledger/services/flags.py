@@ -77,10 +77,10 @@ def red_flags(day: date, items: QuerySet | Iterable[Item] | None = None) -> dict
         if state.extensions > MAX_EXTENSIONS:
             found.append(Flag(FlagCode.EXTENDED_OFTEN,
                               f"the deadline was extended {state.extensions} times (more than {MAX_EXTENSIONS})"))
-        for at, due, old, new in late_assignments[item.pk]:
+        for on, due, old, new in late_assignments[item.pk]:
             found.append(Flag(FlagCode.OWNER_CHANGED_LATE,
                               f"the lead owner changed from {_name(organisations, old)} to {_name(organisations, new)} "
-                              f"on {at.isoformat()}, after the deadline of {due.isoformat()} had passed"))
+                              f"on {on.isoformat()}, after the deadline of {due.isoformat()} had passed"))
         if state.state == ItemState.CANCELLED and item.pk not in approved_cancellations:
             found.append(Flag(FlagCode.CANCELLED_UNAPPROVED, "cancelled with no approved cancellation request on record"))
         if state.overdue:

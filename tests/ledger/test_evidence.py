@@ -19,7 +19,7 @@ from django.db import transaction
 from duban.ledger.errors import LedgerError
 from duban.ledger.models import Event, Evidence
 from duban.ledger.services.evidence import (
-    ReconcileReport, evidence_path, open_evidence, reconcile_evidence, staging_dir, store_evidence,
+    STAGING_LOCK, ReconcileReport, evidence_path, open_evidence, reconcile_evidence, staging_dir, store_evidence,
 )
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,8 @@ def evidence_dir(settings, tmp_path):
 
 
 def _files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*") if p.is_file()) if directory.exists() else []
+    """The files under a directory, but for the staging directory's lock."""
+    return sorted(p for p in directory.rglob("*") if p.is_file() and p.name != STAGING_LOCK) if directory.exists() else []
 
 
 def _store(content: bytes, name: str, committed, **kwargs) -> Evidence:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import fcntl
 import hashlib
 import os
@@ -24,6 +25,7 @@ from . import history
 
 CHUNK = 1 << 20
 STAGING = ".staging"
+STAGING_LOCK = ".lock"
 GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 TEXT_TYPES = frozenset({"text/plain", "text/csv"})
 PDF = "application/pdf"
@@ -34,6 +36,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TYPE_LABELS = {PDF: "PDF", PNG: "PNG image", JPEG: "JPEG image", DOCX: "Word document (DOCX)",
                XLSX: "Excel workbook (XLSX)", "text/plain": "UTF-8 text", "text/csv": "CSV"}
 _ZIP_MEMBERS = [("word/document.xml", DOCX), ("xl/workbook.xml", XLSX)]
+_CONTROL_BYTES = [bytes([b]) for b in range(32) if b not in (9, 10, 12, 13)]
 
 
 def evidence_path(sha256: str) -> Path:
@@ -43,6 +46,20 @@ def evidence_path(sha256: str) -> Path:
 
 def staging_dir() -> Path:
     return Path(settings.EVIDENCE_DIR) / STAGING
+
+
+@contextlib.contextmanager
+def _staging_lock(mode: int):
+    """Writers hold it shared while they create and lock a staged file; reconcile holds it exclusive while it scans,
+    so it never takes a writer's new file, not yet locked, for debris."""
+    directory = staging_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    fd = os.open(directory / STAGING_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, mode)
+        yield directory
+    finally:
+        os.close(fd)
 
 
 def _discard(path: Path, fd: int) -> None:
@@ -74,10 +91,9 @@ class _StagedFile:
     """
 
     def __init__(self) -> None:
-        directory = staging_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=directory, prefix="incoming-")
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        with _staging_lock(fcntl.LOCK_SH) as directory:
+            fd, name = tempfile.mkstemp(dir=directory, prefix="incoming-")
+            fcntl.flock(fd, fcntl.LOCK_EX)
         self.fd, self.path = fd, Path(name)
         self.sha256, self.size = "", 0
         self._finalizer = weakref.finalize(self, _discard, self.path, fd)
@@ -87,9 +103,11 @@ class _StagedFile:
         while chunk := source.read(CHUNK):
             self.size += len(chunk)
             if self.size > limit:
-                raise LedgerError(f"{name} is larger than the {limit // (1024 * 1024)} MB an evidence file may be")
+                raise LedgerError(f"{name} is larger than the {_size_label(limit)} an evidence file may be")
             digest.update(chunk)
-            os.write(self.fd, chunk)
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(self.fd, view):]
         if self.size == 0:
             raise LedgerError(f"{name} is empty")
         os.fsync(self.fd)
@@ -110,11 +128,15 @@ class _StagedFile:
         self._finalizer()
 
 
+def _size_label(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
+
+
 def _is_utf8_text(path: Path) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     with open(path, "rb") as f:
         head = f.read(CHUNK)
-        control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+        control = sum(head.count(byte) for byte in _CONTROL_BYTES)
         if control > len(head) * 0.01:
             return False
         chunk = head
@@ -238,32 +260,33 @@ def reconcile_evidence() -> ReconcileReport:
     A staged file whose Evidence row committed is moved into place; any other unlocked staged file is removed.
     Files still locked belong to transactions in progress and are left alone.
     """
-    directory = staging_dir()
-    placed = removed = 0
-    if not directory.is_dir():
-        return ReconcileReport(placed, removed)
-    for entry in sorted(directory.iterdir()):
+    if not staging_dir().is_dir():
+        return ReconcileReport(0, 0)
+    with _staging_lock(fcntl.LOCK_EX) as directory:
+        settled = [_settle(entry) for entry in sorted(directory.iterdir()) if entry.name != STAGING_LOCK]
+    return ReconcileReport(sum(placed for placed, _ in settled), sum(removed for _, removed in settled))
+
+
+def _settle(entry: Path) -> tuple[int, int]:
+    """Place or remove one staged file: (1, 0) placed, (0, 1) removed, (0, 0) left alone."""
+    try:
+        fd = os.open(entry, os.O_RDONLY)
+    except (FileNotFoundError, IsADirectoryError):
+        return 0, 0
+    try:
         try:
-            fd = os.open(entry, os.O_RDONLY)
-        except (FileNotFoundError, IsADirectoryError):
-            continue
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue
-            sha256 = _sha256_of(fd)
-            final = evidence_path(sha256)
-            try:
-                if Evidence.objects.filter(sha256=sha256).exists() and not final.exists():
-                    final.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(entry, final)
-                    placed += 1
-                else:
-                    entry.unlink()
-                    removed += 1
-            except FileNotFoundError:
-                continue  # its own transaction placed it meanwhile
-        finally:
-            os.close(fd)
-    return ReconcileReport(placed, removed)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0, 0  # its transaction is still open
+        sha256 = _sha256_of(fd)
+        final = evidence_path(sha256)
+        if Evidence.objects.filter(sha256=sha256).exists() and not final.exists():
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(entry, final)
+            return 1, 0
+        entry.unlink()
+        return 0, 1
+    except FileNotFoundError:
+        return 0, 0  # its own transaction placed it meanwhile
+    finally:
+        os.close(fd)

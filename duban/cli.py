@@ -95,10 +95,11 @@ def _ledger_parsers(sub) -> None:
         return parser
 
     def item(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("item", nargs="?", metavar="ITEM", help="the item's id (or give --number or --quote)")
-        parser.add_argument("--number", metavar="N", help='the item\'s number as written, e.g. "(four)"')
-        parser.add_argument("--quote", metavar="TEXT", help="the one item whose quote contains this text")
-        parser.add_argument("--document", type=int, metavar="ID", help="with --number or --quote: the document it is in")
+        parser.add_argument("item", nargs="?", metavar="ITEM", help="the item's id; or name the one item that matches:")
+        parser.add_argument("--number", metavar="N", help='its number as written, e.g. "(four)"')
+        parser.add_argument("--quote", metavar="TEXT", help="a piece of its quote")
+        parser.add_argument("--kind", metavar="K", help="its kind, e.g. rectification")
+        parser.add_argument("--document", type=int, metavar="ID", help="the document it is in")
 
     def filters(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--state", action="append", metavar="S", help="draft, active, claimed, closed, cancelled, rejected (repeatable)")
@@ -154,6 +155,25 @@ def _ledger_parsers(sub) -> None:
     p = command("refuse", "refuse a deadline change or cancellation request", actor=True, dated=True)
     p.add_argument("request", type=int, metavar="REQUEST")
     p.add_argument("--reason", required=True)
+
+    p = command("rectify", "open the rectification plan of an inspection round, due N working days after its feedback",
+                actor=True, dated=True)
+    p.add_argument("document", type=int, metavar="DOCUMENT", help="the inspection round's document id")
+    p.add_argument("--working-days", type=int, metavar="N", help="when the round states no time limit of its own")
+    p = command("rectify-task", "add a rectification task, with phased milestones, to a plan", actor=True, dated=True)
+    p.add_argument("plan", type=int, metavar="PLAN", help="the rectification plan's item id")
+    p.add_argument("--title", required=True)
+    p.add_argument("--lead", required=True, metavar="ORG")
+    p.add_argument("--due", type=_day, required=True, metavar="DATE")
+    p.add_argument("--milestone", nargs=2, action="append", default=[], metavar=("TITLE", "DATE"), help="repeatable")
+    p = command("accountability", "record an interview, warning, accountability decision, fine or referral",
+                actor=True, dated=True)
+    p.add_argument("--kind", required=True, metavar="K", help="interview, warning, decision, fine or referral")
+    p.add_argument("--description", required=True)
+    p.add_argument("--org", nargs="+", default=[], metavar="ORG", help="the units it concerns")
+    p.add_argument("--people", default="", help="the people it concerns, as named in the decision")
+    p.add_argument("--item", type=int, metavar="ITEM", help="the item it is about")
+    p.add_argument("--amount", metavar="YUAN", help="a fine's amount")
 
     reinspect = sub.add_parser("reinspect", help="re-inspection: draw a sample of closed items, record each check")
     steps = reinspect.add_subparsers(dest="reinspect_command", required=True, metavar="STEP")

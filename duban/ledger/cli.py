@@ -20,8 +20,10 @@ from .choices import ClaimStatus, ItemKind, ItemState
 from .errors import LedgerError
 from .models import (
     ChangeRequest, CompletionClaim, Event, Evidence, Item, Organisation, OrganisationAlias, ReinspectionCheck,
+    SourceDocument,
 )
-from .services import evidence, history, ingest as importer, reinspection, workflow
+from .services import accountability as accountability_service, evidence, history, ingest as importer, reinspection
+from .services import rectification, workflow
 
 
 class Refused(LedgerError):
@@ -77,29 +79,28 @@ def _organisation(name: str) -> Organisation:
 
 
 def _item(args: argparse.Namespace) -> Item:
-    """The item an ITEM argument names by id, or by --number or --quote (within --document when given)."""
+    """The item an ITEM argument names by id, or the one item matching --number, --quote, --kind and --document."""
     items = Item.objects.select_related("lead_owner", "document")
     if args.item is not None:
         if not args.item.isdigit():
-            raise Refused(f"an item is named by its id (a number), not {args.item!r}; or give --number or --quote")
+            raise Refused(f"an item is named by its id (a number), not {args.item!r}; or give --number, --quote or --kind")
         found = items.filter(pk=int(args.item)).first()
         if found is None:
             raise Refused(f"no item #{args.item}")
         return found
-    if args.number:
-        items, what = items.filter(number=args.number), f"numbered {args.number!r}"
-    elif args.quote:
-        items, what = items.filter(quote__contains=args.quote), f"quoting {args.quote!r}"
-    else:
-        raise Refused("name the item: give its id, or --number or --quote (with --document)")
-    if args.document is not None:
-        items, what = items.filter(document_id=args.document), f"{what} in document {args.document}"
-    matches = list(items[:10])
+    criteria = {"number": args.number, "quote__contains": args.quote, "kind": args.kind, "document_id": args.document}
+    criteria = {field: value for field, value in criteria.items() if value is not None}
+    if not criteria.keys() - {"document_id"}:
+        raise Refused("name the item: give its id, or --number, --quote or --kind (with --document)")
+    matches = list(items.filter(**criteria)[:6])
+    what = ", ".join(f"{field.split('_')[0]} {value!r}" for field, value in criteria.items())
     if not matches:
-        raise Refused(f"no item {what}")
+        raise Refused(f"no item matches {what}")
     if len(matches) > 1:
-        listed = ", ".join(f"#{i.pk} ({i.get_kind_display().lower()}, document {i.document_id})" for i in matches)
-        raise Refused(f"{len(matches)} items are {what}: {listed}; give the id, or --document")
+        listed = ", ".join(f"{_label(i)} in document {i.document_id}" for i in matches[:5])
+        more = ", …" if len(matches) > 5 else ""
+        raise Refused(f"{items.filter(**criteria).count()} items match {what} ({listed}{more}): give the id, "
+                      "or more of --number, --quote, --kind and --document")
     return matches[0]
 
 
@@ -201,10 +202,10 @@ def _filtered(args: argparse.Namespace) -> QuerySet:
 @command("items")
 def items(args: argparse.Namespace) -> int:
     rows = list(_filtered(args))
-    print(f"{'id':>5}  {'kind':<11} {'state':<9} {'number':<11} {'due':<10}  {'lead owner':<36} item")
+    print(f"{'id':>5}  {'kind':<13} {'state':<9} {'number':<11} {'due':<10}  {'lead owner':<36} item")
     for item in rows:
         due = item.due.isoformat() if item.due else "-"
-        print(f"{item.pk:>5}  {item.kind:<11} {item.state:<9} {_short(item.number or '-', 11):<11} {due:<10}  "
+        print(f"{item.pk:>5}  {item.kind:<13} {item.state:<9} {_short(item.number or '-', 11):<11} {due:<10}  "
               f"{_short(_owner(item), 36):<36} {_short(_text(item), 70)}")
     print(f"{len(rows)} item{'s' if len(rows) != 1 else ''}")
     return 0
@@ -409,6 +410,53 @@ def refuse(args: argparse.Namespace) -> int:
     request = _request(args.request)
     workflow.refuse_request(_person(args.actor), request, args.reason, on=_day(args))
     print(f"request #{request.pk} refused; {_state_line(request.item)}")
+    return 0
+
+
+# --- rectification and accountability --------------------------------------------------------------------------
+
+@command("rectify")
+def rectify(args: argparse.Namespace) -> int:
+    document = SourceDocument.objects.filter(pk=args.document).first()
+    if document is None:
+        raise Refused(f"no document {args.document}")
+    plan = rectification.open_rectification(_person(args.actor), document, on=_day(args), working_days=args.working_days)
+    provisional = " (provisional calendar)" if plan.due_provisional else ""
+    print(f"{_label(plan)}: draft, due {plan.due}{provisional}: {plan.data['rule']}, from {document.date}")
+    return 0
+
+
+@command("rectify-task")
+def rectify_task(args: argparse.Namespace) -> int:
+    plan = Item.objects.filter(pk=args.plan).first()
+    if plan is None:
+        raise Refused(f"no item #{args.plan}")
+    milestones = []
+    for title, due in args.milestone:
+        try:
+            milestones.append((title, date.fromisoformat(due)))
+        except ValueError:
+            raise Refused(f"the milestone {title!r} needs a date (YYYY-MM-DD), not {due!r}") from None
+    task = rectification.add_rectification_task(_person(args.actor), plan, args.title, _organisation(args.lead),
+                                                due=args.due, milestones=milestones, at=_at(args))
+    print(f"{_label(task)}: draft under {_label(plan)}, led by {task.lead_owner}, due {task.due}")
+    for milestone in task.children.order_by("id"):
+        print(f"  {_label(milestone)}: due {milestone.due}: {milestone.title}")
+    return 0
+
+
+@command("accountability")
+def accountability(args: argparse.Namespace) -> int:
+    item = None
+    if args.item is not None:
+        item = Item.objects.filter(pk=args.item).first()
+        if item is None:
+            raise Refused(f"no item #{args.item}")
+    action = accountability_service.record_accountability(
+        _person(args.actor), kind=args.kind, taken_on=_day(args), description=args.description,
+        organisations=[_organisation(name) for name in args.org], people=args.people, item=item,
+        amount_yuan=args.amount)
+    print(f"accountability #{action.pk}: {action.get_kind_display().lower()} on {action.taken_on}")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from itertools import chain
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -44,7 +45,8 @@ _TITLE_WORDS = re.compile(
     r"white\s+paper|decision|provisions|feedback|implementation|law)\b",
     re.I,
 )
-_WORD = re.compile(r"[a-z]{3,}|[\u4e00-\u9fff]{2}")
+_LATIN_STEM = re.compile(r"\b([a-z]{3,6})[a-z]*")
+_CJK_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
 _SPEECH = re.compile(r"^[\"“‘']|[.!?。][\"”’]$|\b(?:said|says|asked|told)\b\s*[:：,，]", re.I)
 # Contact details, captions and credits: never a document's title.
 _METADATA = re.compile(
@@ -58,13 +60,8 @@ _DOCUMENT_END = re.compile(
     r"\s*(?:[:：]|[\]】)）]).*)\s*$",
     re.I,
 )
-_STOP = set(
-    "the and for with that this from are was were have has had not but its their they will shall should been be "
-    "more all also which such into than other those these can may our his her who what when where how there "
-    "out about over under per each one two three first second third new year years said some any".split()
-)
 
-BOUNDARY_THRESHOLD = 1.0
+BOUNDARY_THRESHOLD = 1.2
 COHESION_WINDOW = 150  # content words looked at on each side of a candidate boundary
 MAX_DOCUMENT_LINES = 20_000  # a runaway "document" is cut at a blank line so memory stays flat
 
@@ -102,7 +99,7 @@ def _split_chunk(first_line: int, lines: list[str]) -> Iterator[Segment]:
     if not nonblank:
         return
     words = [_content_words(lines[i]) for i in nonblank]
-    df = Counter(w for ws in words for w in set(ws))
+    df = Counter(chain.from_iterable(map(set, words)))
     idf = {w: math.log((1 + len(words)) / n) for w, n in df.items()}
     starts = [0]
     for k in range(1, len(nonblank)):
@@ -150,8 +147,8 @@ def boundary_score(
         score += 0.4
     if text.endswith((".", "。")):
         score -= 0.3
-    before = [w for ws in words[max(current_start, k - 60) : k] for w in ws][-COHESION_WINDOW:]
-    after = [w for ws in words[k : k + 60] for w in ws][:COHESION_WINDOW]
+    before = _window(words, k - 1, max(current_start, k - 60) - 1, -1)
+    after = _window(words, k, min(len(words), k + 60), 1)
     if len(before) < 25 or len(after) < 25:
         score -= 0.5  # too little text on one side to judge a topic shift
     score += (0.1 - _cosine(before, after, idf)) * 10
@@ -172,8 +169,21 @@ def looks_like_title(text: str) -> bool:
     return not text.endswith((",", ";", ":", "，", "；", "：", "、"))
 
 
+def _window(words: list[list[str]], start: int, stop: int, step: int) -> list[str]:
+    """Up to COHESION_WINDOW words from line `start` towards `stop`, nearest lines first."""
+    out: list[str] = []
+    for k in range(start, stop, step):
+        out.extend(words[k])
+        if len(out) >= COHESION_WINDOW:
+            return out[:COHESION_WINDOW]
+    return out
+
+
 def _content_words(line: str) -> list[str]:
-    return [w[:6] for w in _WORD.findall(line.lower()) if w not in _STOP]
+    """Word stems (first six letters; CJK as character pairs); idf weighting takes care of function words."""
+    low = line.lower()
+    words = _LATIN_STEM.findall(low)
+    return words if low.isascii() else words + _CJK_PAIR.findall(low)
 
 
 def _cosine(a: list[str], b: list[str], idf: dict[str, float]) -> float:

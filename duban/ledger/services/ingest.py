@@ -137,10 +137,10 @@ def ingest_file(path: str, *, actor: str = "system", supervising_office: Organis
             if known := _known_file(sha256):
                 return IngestResult(path, IngestStatus.UNCHANGED, known)
             return _store_file(path, sha256, size, source.format, extracted, actor, supervising_office, at)
-    except IntegrityError:
+    except IntegrityError as e:
         if known := _known_file(sha256):  # another process stored the same file first
             return IngestResult(path, IngestStatus.UNCHANGED, known)
-        raise
+        raise LedgerError(f"{path}: another import of the same documents ran at the same time; import it again") from e
 
 
 def ingest_files(paths: Iterable[str], *, actor: str = "system", supervising_office: Organisation | None = None,

@@ -43,6 +43,8 @@ def parse_date(match: re.Match[str]) -> str | None:
 def document_date(doc: Doc) -> str | None:
     """The date the document bears: a signature date line, else a dated feedback or dateline near the top."""
     for line in doc.lines:
+        if len(line) > 60:  # a date line is short
+            continue
         m = _DATE_LINE.match(line.strip())
         if m and (date := parse_date(_FULL_DATE.search(line))):
             return date

@@ -156,12 +156,20 @@ def _comparator(word: str | None) -> str:
     return "="
 
 
+_HAS_FIGURE = re.compile(r"\d|\sthan\s")  # cheap test: a target needs digits, or a spelled number after "than"
+_GOAL_WORD = re.compile(r"\b(?:strive|target|goal|will|shall|reach|achieve)", re.I)
+
+
 def _text_indicators(doc: Doc, para) -> None:
+    if not _HAS_FIGURE.search(para.text):
+        return
     text = UNITS_BRACKET.sub(lambda m: " " * len(m.group()), para.text)
     for start, end in para.clauses():
         clause = text[start:end]
+        if not _HAS_FIGURE.search(clause):
+            continue
         deadlines = find_deadlines(clause)
-        if not deadlines and not re.search(r"\b(?:strive|target|goal|will|shall|reach|achieve)", clause, re.I):
+        if not deadlines and not _GOAL_WORD.search(clause):
             continue
         for m in _TEXT_TARGET.finditer(clause):
             found = _read_target(clause, m, dated=bool(deadlines))

@@ -195,6 +195,9 @@ _RESPONSIBILITY_VERBS = re.compile(
 def units_from_bracket(text: str) -> list[str] | None:
     """Units named in a "[Responsible units: …]" bracket or a "(… will take the lead …)" note; None when there is none."""
     found = None
+    lowered = text.lower()
+    if "responsib" not in lowered and "lead" not in lowered and "implementing" not in lowered:
+        return None
     for m in UNITS_BRACKET.finditer(text):
         found = split_units(m.group("body"))
     if found is None:

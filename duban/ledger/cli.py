@@ -24,6 +24,8 @@ from .models import (
 )
 from .services import accountability as accountability_service, evidence, history, ingest as importer, reinspection
 from .services import rectification, workflow
+from .services.asof import overdue_items
+from .services.flags import red_flags
 
 
 class Refused(LedgerError):
@@ -193,8 +195,6 @@ def _filtered(args: argparse.Namespace) -> QuerySet:
     if args.document is not None:
         items = items.filter(document_id=args.document)
     if args.overdue_as_of:
-        from .services.asof import overdue_items
-
         items = items.filter(pk__in=[item.pk for item in overdue_items(args.overdue_as_of, items)])
     return items
 
@@ -254,8 +254,6 @@ def show(args: argparse.Namespace) -> int:
         decided = f", {request.decided_on} by {request.decided_by}" if request.decided_by else ""
         print(f"request #{request.pk}  {request.requested_on} {request.get_kind_display().lower()}{proposal} by "
               f"{request.requested_by} ({request.reason}): {request.get_status_display().lower()}{decided}")
-    from .services.flags import red_flags
-
     today = timezone.localdate()
     for flag in red_flags(today, Item.objects.filter(pk=item.pk)).get(item.pk, []):
         print(f"red flag:   {flag.reason} (as of {today})")
@@ -488,8 +486,6 @@ def reinspect_record(args: argparse.Namespace) -> int:
 
 @command("flags")
 def flags(args: argparse.Namespace) -> int:
-    from .services.flags import red_flags
-
     day = args.as_of or timezone.localdate()
     items = Item.objects.select_related("lead_owner")
     found = {pk: reasons for pk, reasons in red_flags(day, items).items() if reasons}

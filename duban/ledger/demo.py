@@ -108,9 +108,9 @@ def _unit(unit: Unit, parent: Organisation | None, report: DemoReport, by_name: 
 
 
 @transaction.atomic
-def load_people(report: DemoReport | None = None) -> DemoReport:
+def load_people() -> DemoReport:
     """The organisation tree and the demo people; what exists already is left as it is."""
-    report = report or DemoReport()
+    report = DemoReport()
     by_name: dict[str, Organisation] = {}
     _unit(LANSHAN, None, report, by_name)
     users = get_user_model().objects
@@ -134,7 +134,7 @@ def load(*, documents: bool = True) -> DemoReport:
 
 def load_documents() -> list[str]:
     """Ingest the example plan and inspection feedback, supervised by the Provincial Supervision Office."""
-    office = Organisation.objects.get(parent__parent=None, name=SUPERVISING_OFFICE)
+    office = Organisation.objects.get(name=SUPERVISING_OFFICE, parent__name=LANSHAN.name, parent__parent=None)
     batch = ingest_files([str(EXAMPLES / name) for name in DOCUMENTS], supervising_office=office)
     for path, error in batch.failures:
         raise LedgerError(f"the demo could not ingest {path}: {error}")

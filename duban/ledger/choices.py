@@ -81,3 +81,17 @@ class AccountabilityKind(models.TextChoices):
 class OwnerRole(models.TextChoices):
     LEAD = "lead", "Lead owner"
     CO_OWNER = "co", "Co-owner"
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Due soon"
+    OVERDUE = "overdue", "Overdue"
+    ESCALATION = "escalation", "Escalated to the level above"
+    NOTICE = "notice", "Supervision notice"
+
+
+class TimeLimitEvent(models.TextChoices):
+    FEEDBACK = "feedback", "Feedback date of an inspection round"
+    ACCEPTANCE = "acceptance", "Date a request was accepted"
+    ISSUE = "issue", "Date a document was issued"
+    NOTICE = "notice", "Date a supervision notice was issued"

@@ -7,7 +7,7 @@ from django.db import models
 
 from .choices import (
     AccountabilityKind, ChangeKind, CheckResult, ClaimStatus, Genre, ItemKind, ItemState, OrganisationKind,
-    RequestStatus, Role,
+    ReminderKind, RequestStatus, Role, TimeLimitEvent,
 )
 
 
@@ -37,6 +37,26 @@ class OrganisationAlias(models.Model):
     """Another name a document uses for an organisation."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=300, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationGroup(models.Model):
+    """A class of organisations a document names as one unit ("people's governments of cities (states)")."""
+
+    name = models.CharField(max_length=300, unique=True)
+    members = models.ManyToManyField(Organisation, related_name="groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationGroupAlias(models.Model):
+    """A unit phrase confirmed by a person to name a group."""
+
+    group = models.ForeignKey(OrganisationGroup, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=300, unique=True)
 
     def __str__(self) -> str:
@@ -124,6 +144,9 @@ class Item(models.Model):
     reporting_interval = models.PositiveIntegerField(default=20, help_text="working days between progress reports")
     lead_owner = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="led_items")
     co_owners = models.ManyToManyField(Organisation, blank=True, related_name="co_owned_items")
+    escalation_level = models.PositiveIntegerField(default=0, help_text="levels above the owner an overdue item was escalated to")
+    indicators = models.ManyToManyField("self", blank=True, symmetrical=False, related_name="linked_tasks",
+                                        help_text="indicator items a task serves")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -276,3 +299,55 @@ class Event(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["item", "at"], name="event_item_at")]
+
+
+class Reminder(models.Model):
+    """A reminder, escalation or notice sent to an organisation about an item; `key` makes sending idempotent."""
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=12, choices=ReminderKind.choices)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="reminders")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="reminders")
+    level = models.PositiveIntegerField(default=0)
+    as_of = models.DateField()
+    message = models.TextField()
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-as_of", "id"]
+        indexes = [models.Index(fields=["organisation", "read_at"], name="reminder_inbox")]
+
+
+class SupervisionNotice(models.Model):
+    """A numbered formal urging notice to a unit, rendered as PDF and DOCX, whose reply deadline is tracked."""
+
+    number = models.CharField(max_length=60, unique=True)
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="notices")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_on = models.DateField()
+    reply_due = models.DateField()
+    replied_on = models.DateField(null=True, blank=True)
+    text = models.TextField()
+    pdf = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    docx = models.ForeignKey(Evidence, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+
+class DeadlineRule(models.Model):
+    """A document's time limit turned into a rule: N units after an event, for every case of a kind."""
+
+    name = models.CharField(max_length=200)
+    source = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, related_name="deadline_rules",
+                               help_text="the time_limit item the rule was read from")
+    event = models.CharField(max_length=12, choices=TimeLimitEvent.choices)
+    value = models.PositiveIntegerField()
+    unit = models.CharField(max_length=12, help_text="working_days, days, months or years")
+    applies_to_genre = models.CharField(max_length=12, choices=Genre.choices, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.name

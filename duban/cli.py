@@ -85,6 +85,7 @@ def _day(text: str) -> date:
 
 
 def _ledger_parsers(sub) -> None:
+    """The core workflow's commands here; more come from the modules of duban.ledger.commands."""
     def command(name: str, help: str, *, actor: bool = False, dated: bool = False) -> argparse.ArgumentParser:
         parser = sub.add_parser(name, help=help, description=help)
         if actor:
@@ -205,6 +206,11 @@ def _ledger_parsers(sub) -> None:
     p = command("demo", "load the example organisations, people and documents (again: adds nothing)")
     p.add_argument("--no-documents", action="store_true", help="only the organisations and people")
     command("create-admin", "create the superuser 'admin' with a generated password, shown once")
+
+    from .ledger import commands
+
+    for module in commands.modules():
+        module.add_parsers(command, item)
 
 
 def _each_file(paths: list[str], quiet: bool, kinds: set[str] | None) -> Iterator[tuple[str, list[dict]]]:

@@ -15,7 +15,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import demo
+from . import commands, demo
+from .registry import COMMANDS, command
 from .choices import ClaimStatus, ItemKind, ItemState
 from .errors import LedgerError
 from .models import (
@@ -32,18 +33,9 @@ class Refused(LedgerError):
     """What the command line was given does not name what it must (an unknown item, person or organisation)."""
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
-
-
-def command(name: str):
-    def register(function: Callable[[argparse.Namespace], int]):
-        COMMANDS[name] = function
-        return function
-    return register
-
-
 def run(name: str, args: argparse.Namespace) -> int:
     """Run one command; a refusal prints the rule's message on stderr and exits 1."""
+    commands.modules()  # their handlers register themselves
     try:
         return COMMANDS[name](args)
     except LedgerError as error:

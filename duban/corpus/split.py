@@ -98,29 +98,50 @@ def _split_chunk(first_line: int, lines: list[str]) -> Iterator[Segment]:
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
     if not nonblank:
         return
-    words = [_content_words(lines[i]) for i in nonblank]
-    df = Counter(chain.from_iterable(map(set, words)))
-    idf = {w: math.log((1 + len(words)) / n) for w, n in df.items()}
+    topics = _Topics(lines, nonblank)
     starts = [0]
     for k in range(1, len(nonblank)):
-        if _is_boundary(lines, nonblank, words, idf, k, starts[-1]):
+        if _is_boundary(lines, nonblank, topics, k, starts[-1]):
             starts.append(k)
     for a, b in zip(starts, starts[1:] + [len(nonblank)]):
         lo, hi = nonblank[a], nonblank[b - 1]
         yield Segment(first_line + lo, lines[lo : hi + 1])
 
 
-def _is_boundary(
-    lines: list[str], nonblank: list[int], words: list[list[str]], idf: dict[str, float], k: int, current_start: int
-) -> bool:
+class _Topics:
+    """The content words of a run's non-blank lines and their idf, read only once a candidate title needs them."""
+
+    def __init__(self, lines: list[str], nonblank: list[int]):
+        self._lines, self._nonblank = lines, nonblank
+        self._words: list[list[str]] | None = None
+        self._idf: dict[str, float] = {}
+
+    def add_shift(self, score: float, k: int, current_start: int) -> float:
+        """`score` plus the evidence of a topic shift at non-blank line k: low tf-idf cosine between the sides."""
+        if self._words is None:
+            self._words = [_content_words(self._lines[i]) for i in self._nonblank]
+            df = Counter(chain.from_iterable(map(set, self._words)))
+            self._idf = {w: math.log((1 + len(self._words)) / n) for w, n in df.items()}
+        before = _window(self._words, k - 1, max(current_start, k - 60) - 1, -1)
+        after = _window(self._words, k, min(len(self._words), k + 60), 1)
+        if len(before) < 25 or len(after) < 25:
+            score -= 0.5  # too little text on one side to judge a topic shift
+        return score + (0.1 - _cosine(before, after, self._idf)) * 10
+
+
+MOST_TOPIC_SHIFT = (0.1 - 0.0) * 10  # what add_shift adds at most: a cosine of 0
+
+
+def _is_boundary(lines: list[str], nonblank: list[int], topics: _Topics, k: int, current_start: int) -> bool:
     """Whether non-blank line k starts a new document (k > current_start, the current document's first line)."""
-    return boundary_score(lines, nonblank, words, idf, k, current_start) >= BOUNDARY_THRESHOLD
+    score = shape_score(lines, nonblank, k, current_start)
+    if score + MOST_TOPIC_SHIFT < BOUNDARY_THRESHOLD:
+        return False  # not a boundary even after a complete change of topic: the cosine need not be computed
+    return topics.add_shift(score, k, current_start) >= BOUNDARY_THRESHOLD
 
 
-def boundary_score(
-    lines: list[str], nonblank: list[int], words: list[list[str]], idf: dict[str, float], k: int, current_start: int
-) -> float:
-    """Evidence that non-blank line k is the title of a new document: shape, what follows, topic shift."""
+def shape_score(lines: list[str], nonblank: list[int], k: int, current_start: int) -> float:
+    """Evidence that non-blank line k is the title of a new document from its shape and what follows it."""
     no = -99.0
     text = lines[nonblank[k]].strip()
     if not looks_like_title(text):
@@ -147,11 +168,6 @@ def boundary_score(
         score += 0.4
     if text.endswith((".", "。")):
         score -= 0.3
-    before = _window(words, k - 1, max(current_start, k - 60) - 1, -1)
-    after = _window(words, k, min(len(words), k + 60), 1)
-    if len(before) < 25 or len(after) < 25:
-        score -= 0.5  # too little text on one side to judge a topic shift
-    score += (0.1 - _cosine(before, after, idf)) * 10
     return score
 
 

@@ -9,20 +9,24 @@ _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "st", "co", "ltd", "inc", "vs", "etc", "art", "fig", "approx", "e.g", "i.e",
 }
 
-# A sentence ends at . ! ? 。！？ (not inside a number like 3.2 or after "No."), optionally followed by a quote.
-_SENTENCE_END = re.compile(r"(?<!\d)[.!?](?![\d.])[\"”’)]?|[。！？][”’]?|(?<=\d)\.(?=\s|$)")
+# A sentence ends at . ! ? 。！？ (not inside a number like 3.2 or after "No."), optionally followed by a quote, where
+# what follows can begin a sentence: a space, a capital, an opening quote or bracket, a dash, a non-ASCII character
+# or the end ("e.g.x" and "1.5a" are no boundaries). The quote is possessive: "."x" does not end at the full stop.
+_SENTENCE_END = re.compile(
+    r"(?:(?<!\d)[.!?](?![\d.])[\"”’)]?+|[。！？][”’]?+|(?<=\d)\.(?=\s|$))"
+    r"(?=\s|[A-Z\"(\[\-]|[^\x00-\x7f]|\Z)"
+)
+_SEMICOLON = re.compile(r"[;；]")
+_WORD_CHAR = re.compile(r"\w")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences in `text`, each trimmed of surrounding whitespace."""
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(text):
-        end = m.end()
         if text[m.start()] == "." and _word_before(text, m.start()) in _ABBREVIATIONS:
             continue
-        nxt = text[end : end + 2]
-        if nxt and not (nxt[0].isspace() or nxt[0].isupper() or nxt[0] in "“\"(（[【—-" or not nxt[0].isascii()):
-            continue  # "e.g.x" or "1.5a": not a boundary
+        end = m.end()
         _append(spans, text, start, end)
         start = end
     _append(spans, text, start, len(text))
@@ -37,14 +41,21 @@ def _word_before(text: str, dot: int) -> str:
     return text[begin:dot].lower().rstrip(".")
 
 
-def clause_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences further cut at semicolons: the genre's unit of one commitment or one finding."""
-    out = []
-    for s, e in sentence_spans(text):
+def clause_spans(text: str, sentences: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """Sentences further cut at semicolons: the genre's unit of one commitment or one finding.
+
+    `sentences` are the text's sentence spans when the caller already has them.
+    """
+    if sentences is None:
+        sentences = sentence_spans(text)
+    if ";" not in text and "；" not in text:
+        return list(sentences)
+    out: list[tuple[int, int]] = []
+    for s, e in sentences:
         sub = s
-        for m in re.finditer(r"[;；]", text[s:e]):
-            _append(out, text, sub, s + m.end())
-            sub = s + m.end()
+        for m in _SEMICOLON.finditer(text, s, e):
+            _append(out, text, sub, m.end())
+            sub = m.end()
         _append(out, text, sub, e)
     return out
 
@@ -54,7 +65,7 @@ def _append(spans: list[tuple[int, int]], text: str, start: int, end: int) -> No
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    if end > start and re.search(r"\w", text[start:end]):
+    if end > start and _WORD_CHAR.search(text, start, end):
         spans.append((start, end))
 
 

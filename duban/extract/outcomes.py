@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .clauses import sentence_spans, strip_trailing_punct
+from .clauses import strip_trailing_punct
 from .model import Doc, Item
 from .numbers import NUMBER, money_amounts, parse_number
 from .paragraphs import paragraphs
@@ -61,7 +61,7 @@ def extract_outcomes(doc: Doc) -> None:
     """Append an outcome for each enforcement figure; the quote is the clause holding it, the scope its sentence's."""
     title_words = {w.lower() for w in re.findall(r"\b[A-Z][\w'’-]*", doc.title)}
     for para in paragraphs(doc):
-        sentences = sentence_spans(para.text)
+        sentences = para.sentences()
         for start, end in para.clauses():
             figures = _figures(para.text[start:end])
             if not figures:

@@ -6,7 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from .clauses import clause_spans
+from .clauses import clause_spans, sentence_spans
 from .model import Doc, Span
 
 _ENDS_OPEN = re.compile(r"[\w,，、(（\-–]$")
@@ -20,6 +20,7 @@ class Paragraph:
     text: str
     first_line: int
     starts: list[int]
+    _sentences: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
     _clauses: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -37,10 +38,16 @@ class Paragraph:
             end -= 1
         return Span(self.line_of(start), self.line_of(max(start, end - 1)), self.text[start:end])
 
+    def sentences(self) -> list[tuple[int, int]]:
+        """Sentence spans of the paragraph, computed once."""
+        if self._sentences is None:
+            self._sentences = sentence_spans(self.text)
+        return self._sentences
+
     def clauses(self) -> list[tuple[int, int]]:
         """Clause spans of the paragraph, computed once (every extractor walks the same clauses)."""
         if self._clauses is None:
-            self._clauses = clause_spans(self.text)
+            self._clauses = clause_spans(self.text, self.sentences())
         return self._clauses
 
 

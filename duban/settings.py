@@ -111,3 +111,14 @@ DUBAN_EVIDENCE_TYPES = (
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
+
+# Reminders, escalation and supervision notices: e-mail through Django's backends, printed to the console unless
+# DUBAN_EMAIL_BACKEND names another (e.g. django.core.mail.backends.smtp.EmailBackend with the EMAIL_* below).
+EMAIL_BACKEND = os.environ.get("DUBAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("DUBAN_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DUBAN_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DUBAN_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DUBAN_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("DUBAN_EMAIL_USE_TLS", "") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("DUBAN_FROM_EMAIL", "duban@localhost")
+DUBAN_REMINDER_DAYS = int(os.environ.get("DUBAN_REMINDER_DAYS", "5"))  # working days before the due date a reminder goes out

@@ -306,7 +306,8 @@ class Reminder(models.Model):
 
     key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=12, choices=ReminderKind.choices)
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="reminders")
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, related_name="reminders",
+                             help_text="none for a supervision notice to a unit rather than about an item")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="reminders")
     level = models.PositiveIntegerField(default=0)
     as_of = models.DateField()

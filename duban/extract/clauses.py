@@ -11,9 +11,13 @@ _ABBREVIATIONS = {
 
 # A sentence ends at . ! ? 。！？ (not inside a number like 3.2 or after "No."), optionally followed by a quote, where
 # what follows can begin a sentence: a space, a capital, an opening quote or bracket, a dash, a non-ASCII character
-# or the end ("e.g.x" and "1.5a" are no boundaries). The quote is possessive: "."x" does not end at the full stop.
+# or the end ("e.g.x" and "1.5a" are no boundaries). The pattern opens with the mark itself so that the regex engine
+# skips to the next mark without trying every position; the quote is possessive: "."x" does not end at the full stop.
 _SENTENCE_END = re.compile(
-    r"(?:(?<!\d)[.!?](?![\d.])[\"”’)]?+|[。！？][”’]?+|(?<=\d)\.(?=\s|$))"
+    r"[.!?。！？]"
+    r"(?:(?<=[.!?])(?<!\d.)(?![\d.])[\"”’)]?+"  # not after or before a digit, nor before another full stop
+    r"|(?<=[。！？])[”’]?+"
+    r"|(?<=\d\.)(?=\s|$))"  # "by 2025." ends a sentence
     r"(?=\s|[A-Z\"(\[\-]|[^\x00-\x7f]|\Z)"
 )
 _SEMICOLON = re.compile(r"[;；]")

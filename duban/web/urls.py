@@ -1,0 +1,10 @@
+"""The pages' URLs; each view module adds its own patterns here."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.home, name="home"),
+]

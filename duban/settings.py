@@ -146,3 +146,6 @@ EMAIL_HOST_PASSWORD = os.environ.get("DUBAN_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("DUBAN_EMAIL_USE_TLS", "") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("DUBAN_FROM_EMAIL", "duban@localhost")
 DUBAN_REMINDER_DAYS = int(os.environ.get("DUBAN_REMINDER_DAYS", "5"))  # working days before the due date a reminder goes out
+# Indicators on their path: the share of the planned progress an observation reaches (issue 4, duban.ledger.services.indicators).
+DUBAN_INDICATOR_AT_RISK = float(os.environ.get("DUBAN_INDICATOR_AT_RISK", "0.9"))  # below this share: at risk (on track from it up)
+DUBAN_INDICATOR_OFF_TRACK = float(os.environ.get("DUBAN_INDICATOR_OFF_TRACK", "0.7"))  # below this share: off track

@@ -82,8 +82,8 @@ class Source:
 
     def check(self) -> None:
         """Decode a streamed text file once end to end, so a bad byte fails the file before any output."""
-        if self._text is None:
-            for _ in self.lines():
+        if self._text is None and not _decodes_whole(self.path, self._encoding or "utf-8"):
+            for _ in self.lines():  # again line by line, only to name the line of the bad byte in the error
                 pass
 
 
@@ -265,6 +265,19 @@ def _mostly_cjk_or_ascii(text: str) -> bool:
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
+def _decodes_whole(path: str, encoding: str) -> bool:
+    """Whether the whole file decodes, read chunk by chunk without splitting it into lines."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(READ_CHUNK):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except (UnicodeDecodeError, OSError):
+        return False
+    return True
+
+
 def _stream_text_lines(path: str, encoding: str) -> Iterator[str]:
     """Physical lines of a text file, decoded incrementally so a file of any size streams.
 
@@ -293,6 +306,14 @@ def _stream_text_lines(path: str, encoding: str) -> Iterator[str]:
                 before = pending + e.object[: e.start].decode(encoding, errors="replace")
                 bad_line = line_no + len(_LINE_BREAK.findall(before))
                 raise InputError(path, f"cannot be decoded as {encoding} ({e.reason})", line=bad_line) from None
+            if "\r" not in pending:  # the common case: str.split, no regex
+                lines = pending.split("\n")
+                pending = lines.pop()  # the line still open at the chunk's end
+                line_no += len(lines)
+                yield from lines
+                if final:
+                    break
+                continue
             start = 0
             for match in _LINE_BREAK.finditer(pending):
                 if not final and match.end() == len(pending) and match.group() == "\r":

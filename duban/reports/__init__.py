@@ -1,0 +1,1 @@
+"""Reports on the ledger's items, written to files an office prints or passes on (XLSX, …)."""

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench clean
+.PHONY: run test install system bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,18 +12,33 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Debian's Pango and a font, which WeasyPrint needs to render supervision notices as PDF: installed only when they
+# are missing and we are root (anyone else is told what to install).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf
+
+system:
+	@if ! { PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p | grep -F 'libpangoft2-1.0.so.0' >/dev/null && test -e $(DEJAVU); }; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        echo "installing $(SYSTEM_PACKAGES) (PDF notices)"; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \
+	    else \
+	        echo "make: PDF notices need Debian's $(SYSTEM_PACKAGES): install them as root" >&2; \
+	    fi; \
+	fi
+
+install: system $(STAMP)
 
 # The ledger's data lives in ./data unless DUBAN_DATA_DIR names another directory.
 DJANGO := DJANGO_SETTINGS_MODULE=duban.settings $(BIN)/python -m django
 
-run: $(STAMP)
+run: system $(STAMP)
 	$(DJANGO) migrate --verbosity 0
 	$(BIN)/duban ledger demo
 	$(BIN)/duban ledger create-admin
 	$(DJANGO) runserver --insecure 127.0.0.1:8000  # --insecure: serve the admin's CSS though DEBUG is off
 
-test: $(STAMP)
+test: system $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

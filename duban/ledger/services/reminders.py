@@ -102,7 +102,7 @@ def item_label(item: Item) -> str:
     return f"{item.get_kind_display()}{number}{quoted} (#{item.pk})"
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
@@ -127,14 +127,14 @@ def _plan(item: Item, due: date, owner: Organisation, co_owners: list[Organisati
         left = working_days_between(as_of, due, *calendar)
         if left > days:
             return [], 0
-        when = "today" if due == as_of else f"in {_plural(left, 'working day')}"
+        when = "today" if due == as_of else f"in {plural(left, 'working day')}"
         message = f"{label}, led by {owner.name}, is due on {due} ({when}, as of {as_of})."
         return [Planned(ReminderKind.DUE_SOON, item, org, 0, period, message) for org in owners], 0
 
     delay = working_days_between(due, as_of, *calendar)
     interval = item.reporting_interval or settings.DUBAN_REPORTING_INTERVAL_DAYS
     level = escalation_level(delay, interval, len(above))
-    late = f"{label}, led by {owner.name}, was due on {due} and is {_plural(delay, 'working day')} overdue as of {as_of}"
+    late = f"{label}, led by {owner.name}, was due on {due} and is {plural(delay, 'working day')} overdue as of {as_of}"
     where = (f"it has been escalated to {above[level - 1].name} (level {level} above the owner)" if level
              else f"{owner.name} has no organisation above it to escalate to")
     planned = [Planned(ReminderKind.OVERDUE, item, org, level, period, f"{late}: {where}.") for org in owners]

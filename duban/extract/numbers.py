@@ -96,9 +96,14 @@ def _scale_factor(scale: str | None) -> float:
     return 1.0
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def money_amounts(text: str) -> list[tuple[float, int, int]]:
     """Every money amount in yuan with its character span: "13.8656 million yuan" is 13865600."""
     found = []
+    if not _DIGIT.search(text):  # every amount has digits: a fast scan spares the case-insensitive pattern
+        return found
     for m in MONEY_RE.finditer(text):
         num = m.group("num") or m.group("num2")
         scale = m.group("scale") or m.group("scale2")

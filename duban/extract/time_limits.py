@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .clauses import strip_trailing_punct
+from .caseless import mentions
 from .model import Doc, Item
 from .numbers import NUMBER, parse_number
 from .paragraphs import paragraphs
@@ -46,19 +47,29 @@ _TERM_OR_AGE = re.compile(
     r"\b(?:terms?\s+of\s+office|(?:each|per|every|one|the|a)\s+term\b|tenure|aged|ages?\s+(?:of|limit)|years?\s+old)\b",
     re.I,
 )
+_TERM_OR_AGE_CUES = ("term", "tenure", "age", "old")
 
 _UNIT_WORD = re.compile(r"days?\b|months?\b|years?\b|workdays?\b", re.I)  # cheap test before the full pattern
+_UNIT_CUES = ("day", "month", "year")
+
+
+def _names_unit(text: str) -> bool:
+    return mentions(text, _UNIT_CUES) and _UNIT_WORD.search(text) is not None
+
+
+def _about_term_or_age(text: str) -> bool:
+    return mentions(text, _TERM_OR_AGE_CUES) and _TERM_OR_AGE.search(text) is not None
 _UNITS = (("working", "working_days"), ("work", "working_days"), ("day", "days"), ("month", "months"), ("year", "years"))
 
 
 def extract_time_limits(doc: Doc) -> None:
     """Append a time limit for each procedural period; a clause with several periods gives one per period."""
     for para in paragraphs(doc):
-        if not _UNIT_WORD.search(para.text):
+        if not _names_unit(para.text):
             continue
         for start, end in para.clauses():
             clause = para.text[start:end]
-            if not _UNIT_WORD.search(clause) or _TERM_OR_AGE.search(clause):
+            if not _names_unit(clause) or _about_term_or_age(clause):
                 continue
             found = [limit for m in _TIME_LIMIT.finditer(clause) if (limit := _limit(clause, m))]
             if not found:

@@ -1,0 +1,81 @@
+"""Case-insensitive matching made cheap: substring cues before costly patterns, and patterns run on lower-cased text."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+# Characters that IGNORECASE matches to an ASCII letter but str.lower() does not turn into it.
+_CASE_FOLD_EXTRAS = ("ı", "ſ")
+
+
+def mentions(text: str, words: tuple[str, ...]) -> bool:
+    """Whether the lower-cased text holds one of `words`, lower-case substrings of which every match holds one.
+
+    A plain substring test runs at C speed; an IGNORECASE pattern without a literal prefix is tried at every position.
+    """
+    low = text.lower()
+    return any(word in low for word in words)
+
+
+def lowered(text: str) -> str | None:
+    """`text` lower-cased, when that keeps every offset and matching it equals IGNORECASE matching of `text`; else None."""
+    low = text.lower()
+    if len(low) != len(text) or any(c in text for c in _CASE_FOLD_EXTRAS):
+        return None
+    return low
+
+
+class CaselessPattern:
+    """A pattern matched without regard to case: on the lower-cased text, where that is exact, else with IGNORECASE.
+
+    Without IGNORECASE the regex engine checks literals directly (several times faster). Matches are read back from
+    the original text, so groups keep their case.
+    """
+
+    def __init__(self, pattern: str, flags: int = 0):
+        if re.search(r"(?<!\\)(?<!\(\?)[A-Z]", pattern):  # escapes (\S) and named groups (?P<…>) aside
+            raise ValueError(f"a caseless pattern is written in lower case: {pattern[:60]}")
+        self.pattern = pattern
+        self._lower = re.compile(pattern, flags)
+        self._ignorecase = re.compile(pattern, flags | re.I)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str] | OnOriginal]:
+        low = lowered(text)
+        if low is None:
+            yield from self._ignorecase.finditer(text)
+            return
+        for m in self._lower.finditer(low):
+            yield OnOriginal(m, text)
+
+    def search(self, text: str) -> re.Match[str] | OnOriginal | None:
+        low = lowered(text)
+        if low is None:
+            return self._ignorecase.search(text)
+        m = self._lower.search(low)
+        return OnOriginal(m, text) if m else None
+
+
+class OnOriginal:
+    """A match found in lower-cased text, read from the original text (offsets are the same)."""
+
+    __slots__ = ("_match", "_text")
+
+    def __init__(self, match: re.Match[str], text: str):
+        self._match, self._text = match, text
+
+    def group(self, group: int | str = 0) -> str | None:
+        start, end = self._match.span(group)
+        return None if start < 0 else self._text[start:end]
+
+    def groupdict(self) -> dict[str, str | None]:
+        return {name: self.group(name) for name in self._match.re.groupindex}
+
+    def start(self, group: int | str = 0) -> int:
+        return self._match.start(group)
+
+    def end(self, group: int | str = 0) -> int:
+        return self._match.end(group)
+
+    def span(self, group: int | str = 0) -> tuple[int, int]:
+        return self._match.span(group)

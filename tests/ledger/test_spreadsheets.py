@@ -80,6 +80,18 @@ def test_inspect_suggests_a_mapping_for_chinese_headers(tree, tmp_path):
                                              "due": "完成时限（年月日）", "completed": "完成情况", "progress": "进展情况"}
 
 
+def test_a_title_merged_across_the_columns_is_not_taken_for_the_header_row(tree, tmp_path):
+    rows = [["Ledger", None, None], ["Item", "Who", "When"], ["Clean the river", "Songxi County", "2025-12-31"]]
+    path = write_xlsx(tmp_path / "l.xlsx", rows, title=None, merge=["A1:C1"])
+    found = inspect_sheet(path)
+    assert (found.header_row, found.headers, found.title) == (2, ["Item", "Who", "When"], "Ledger")
+
+
+def test_longer_headers_are_suggested_by_whole_words_only(tree, tmp_path):
+    path = write_xlsx(tmp_path / "l.xlsx", [["Notes", "Task", "Final deadline", "Community"], ["a", "b", "2025", "c"]])
+    assert inspect_sheet(path).suggested == {"title": "Task", "due": "Final deadline"}
+
+
 def test_a_generated_sheet_of_200_rows_imports_as_drafts_with_their_rows(tree, tmp_path):
     path = write_xlsx(tmp_path / "ledger.xlsx", generated(200))
     events_before = Event.objects.count()
@@ -131,10 +143,13 @@ def test_a_sheet_with_errors_in_two_rows_and_columns_reports_both_and_imports_no
 
 def test_a_row_without_its_task_is_an_error_and_blank_rows_are_skipped(tree, tmp_path):
     rows = [HEADERS, [1, "Clean the river", "Songxi County", "2025-12-31", "", ""], [None] * 6,
-            [3, None, "Songxi County", "2025-12-31", "", ""]]
+            [3, None, "Songxi County", "2025-12-31", "", ""], ["4" * 41, "Pave the road", "", "", "", ""]]
     with pytest.raises(SheetError) as refused:
         import_sheet(tree.sup, write_xlsx(tmp_path / "l.xlsx", rows), MAPPING, on=ON)
-    assert [str(e) for e in refused.value.errors] == ["row 5, column 'Task': empty: every row needs its task"]
+    assert [str(e) for e in refused.value.errors] == [
+        "row 5, column 'Task': empty: every row needs its task",
+        "row 6, column 'Number': too long: 41 characters, at most 40",
+    ]
 
 
 @pytest.mark.parametrize(("cell", "due"), [
@@ -149,6 +164,7 @@ def test_a_row_without_its_task_is_an_error_and_blank_rows_are_skipped(tree, tmp
     ("2025年三季度", date(2025, 9, 30)),
     ("31 December 2025", date(2025, 12, 31)),
     ("before the end of June 2025", date(2025, 6, 30)),
+    (2026, date(2026, 12, 31)),
     ("长期坚持", None),
     ("ongoing", None),
     ("", None),

@@ -42,6 +42,7 @@ READER_VERSION = "sheet-1"  # SourceFile.extractor_version of a spreadsheet: the
 SOURCE_REF = "spreadsheet, row {row}"
 HEADER_SCAN_ROWS = 20  # the header row is looked for among the first rows (a title row often comes first)
 BATCH = 500  # items per INSERT
+NUMBER_LENGTH = Item._meta.get_field("number").max_length
 
 FIELDS = ("number", "title", "units", "due", "completed", "progress")
 REQUIRED = ("title",)
@@ -254,6 +255,11 @@ def _filled(row: list[Any]) -> int:
     return sum(1 for value in row if _text(value))
 
 
+def _distinct(row: list[Any]) -> int:
+    """Different values in a row: a title merged across the columns counts once."""
+    return len({text for value in row if (text := _text(value))})
+
+
 def _score(row: list[Any]) -> int:
     known = {name for names in HEADER_NAMES.values() for name in names}
     return sum(1 for value in row if _text(value) and _norm(_text(value)) in known)
@@ -261,11 +267,18 @@ def _score(row: list[Any]) -> int:
 
 def _header_row(table: Table) -> int:
     """0-based index of the header row: the early row naming most known headers, else the first with two cells."""
-    candidates = [(i, row) for i, row in enumerate(table.rows[:HEADER_SCAN_ROWS]) if _filled(row) >= 2]
+    candidates = [(i, row) for i, row in enumerate(table.rows[:HEADER_SCAN_ROWS]) if _distinct(row) >= 2]
     if not candidates:
         raise LedgerError(f"{table.path}: no header row found (a row with at least two column names)")
     best = max(candidates, key=lambda pair: (_score(pair[1]), -pair[0]))
     return best[0] if _score(best[1]) else candidates[0][0]
+
+
+def _contains(header: str, known: str) -> bool:
+    """A longer header holding a known name: as a whole word in English ('deadline (final)'), anywhere in Chinese."""
+    if known.isascii():
+        return len(known) >= 4 and re.search(rf"(?<![a-z]){re.escape(known)}(?![a-z])", header) is not None
+    return len(known) >= 2 and known in header
 
 
 def suggest_mapping(headers: list[str]) -> dict[str, str]:
@@ -279,7 +292,7 @@ def suggest_mapping(headers: list[str]) -> dict[str, str]:
                 continue
             for known in HEADER_NAMES[name]:
                 found = next((i for i, h in enumerate(normalised) if i not in taken and (
-                    h == known if exact else len(known) >= 2 and known in h)), None)
+                    h == known if exact else _contains(h, known))), None)
                 if found is not None:
                     mapping[name] = headers[found]
                     taken.add(found)
@@ -398,6 +411,8 @@ def parse_due(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and value == int(value) and 1900 <= value <= 2100:
+        return _day(int(value), 12)  # a year typed as a number: its last day, as "2025" written as text reads
     if isinstance(value, bool) or isinstance(value, int | float):
         raise _Invalid(f"not a date: {_text(value)} (a number: format the column as dates, or write 2025-12-31)")
     text = _text(value)
@@ -467,7 +482,7 @@ def _parse_rows(table: Table, inspection: SheetInspection, columns: dict[str, in
         raw = table.rows[index]
         if not _filled(raw):
             continue
-        number = index + 1
+        at = index + 1  # the sheet's row number
 
         def cell(name: str) -> Any:
             column = columns.get(name)
@@ -476,19 +491,22 @@ def _parse_rows(table: Table, inspection: SheetInspection, columns: dict[str, in
         row_errors = []
         title = _text(cell("title"))
         if not title:
-            row_errors.append(CellError(number, headers[columns["title"]], f"empty: every row needs its {FIELD_LABELS['title']}"))
+            row_errors.append(CellError(at, headers[columns["title"]], f"empty: every row needs its {FIELD_LABELS['title']}"))
+        if len(number_text := _text(cell("number"))) > NUMBER_LENGTH:
+            row_errors.append(CellError(at, headers[columns["number"]],
+                                        f"too long: {len(number_text)} characters, at most {NUMBER_LENGTH}"))
         due = None
         if "due" in columns:
             try:
                 due = parse_due(cell("due"))
             except _Invalid as e:
-                row_errors.append(CellError(number, headers[columns["due"]], str(e)))
+                row_errors.append(CellError(at, headers[columns["due"]], str(e)))
         done = False
         if "completed" in columns:
             try:
                 done = parse_completed(cell("completed"))
             except _Invalid as e:
-                row_errors.append(CellError(number, headers[columns["completed"]], str(e)))
+                row_errors.append(CellError(at, headers[columns["completed"]], str(e)))
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -499,7 +517,7 @@ def _parse_rows(table: Table, inspection: SheetInspection, columns: dict[str, in
             elif text:
                 cells[_column_letter(i)] = text
         rows.append(_Row(
-            row=number, number=_text(cell("number")), title=title,
+            row=at, number=number_text, title=title,
             units=split_units(cell("units")) if "units" in columns else [],
             due=due, due_text=_text(cell("due")), done=done, completed_text=_text(cell("completed")),
             progress=_text(cell("progress")), cells=cells,

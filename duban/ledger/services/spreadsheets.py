@@ -68,12 +68,12 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 # Values of a "completed" column. Anything else is an error: the import never guesses whether a row was done.
-DONE = frozenset({"yes", "y", "true", "1", "done", "completed", "complete", "finished", "closed", "x", "✓", "√", "✔",
+DONE = frozenset({"yes", "y", "true", "1", "done", "completed", "complete", "finished", "closed", "✓", "√", "✔",
                   "完成", "已完成", "已整改", "整改完成", "已办结", "办结", "是", "已落实", "完成整改", "已整改到位"})
 NOT_DONE = frozenset({"no", "n", "false", "0", "not done", "not completed", "in progress", "ongoing", "pending",
                       "open", "underway", "partly done", "partially done", "未完成", "否", "进行中", "正在推进",
                       "正在整改", "推进中", "整改中", "持续推进", "未整改", "基本完成", "部分完成", "未办结",
-                      "正在办理", "办理中", "未启动", "尚未完成", "-", "—", "/"})
+                      "正在办理", "办理中", "未启动", "尚未完成", "×", "✗", "-", "—", "/"})
 # Deadline cells that name no date: no due date is set, and the text is kept on the item.
 NO_DATE = frozenset({"长期坚持", "长期", "持续推进", "常态化", "常态化推进", "立行立改", "长期推进", "long-term",
                      "long term", "ongoing", "continuous", "immediately", "-", "—", "/"})

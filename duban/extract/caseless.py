@@ -13,9 +13,10 @@ def mentions(text: str, words: tuple[str, ...]) -> bool:
     """Whether the lower-cased text holds one of `words`, lower-case substrings of which every match holds one.
 
     A plain substring test runs at C speed; an IGNORECASE pattern without a literal prefix is tried at every position.
+    Text that lower-casing does not fold as IGNORECASE would ("ſ", "İ") always passes.
     """
-    low = text.lower()
-    return any(word in low for word in words)
+    low = lowered(text)
+    return low is None or any(word in low for word in words)
 
 
 def lowered(text: str) -> str | None:

@@ -8,7 +8,6 @@ from .caseless import CaselessPattern
 from .deadlines import find_deadlines
 from .model import Doc, Item, Span
 from .numbers import DIGITS, SCALE_RE, SPELLED_NUMBER, parse_number, scaled_number
-from .outline import UNITS_BRACKET
 from .paragraphs import paragraphs
 
 _TABLE_CAPTION = re.compile(r"^\s*(?:table|schedule|attached\s+table|附表|表)\s*\d*\b.*(?:indicator|target|index|goal|指标)", re.I)
@@ -163,7 +162,7 @@ _GOAL_WORD = re.compile(r"\b(?:strive|target|goal|will|shall|reach|achieve)", re
 def _text_indicators(doc: Doc, para) -> None:
     if not _HAS_FIGURE.search(para.text):
         return
-    text = UNITS_BRACKET.sub(lambda m: " " * len(m.group()), para.text)
+    text = para.without_unit_brackets()
     for start, end in para.clauses():
         clause = text[start:end]
         if not _HAS_FIGURE.search(clause):

@@ -7,7 +7,7 @@ import re
 from .clauses import strip_trailing_punct
 from .deadlines import Deadline, find_deadlines
 from .model import Doc, Item
-from .outline import UNITS_BRACKET, outline
+from .outline import outline
 from .paragraphs import paragraphs
 
 # Clauses that report the past or name a document rather than commit to something.
@@ -19,9 +19,11 @@ def extract_milestones(doc: Doc) -> None:
     doc_year = int(doc.date[:4]) if doc.date else None
     units_by_line = _units_by_line(doc)
     for para in paragraphs(doc):
-        text = UNITS_BRACKET.sub(lambda m: " " * len(m.group()), para.text)
+        text = para.without_unit_brackets()
         for start, end in para.clauses():
             deadlines = [d for d in find_deadlines(text[start:end]) if _is_commitment(d, text[start:end], doc_year)]
+            if not deadlines:
+                continue
             for (s, e), deadline in zip(_split_series(text, start, end, deadlines), deadlines):
                 s, e = strip_trailing_punct(text, s, e)
                 span = para.span(s, e)

@@ -38,6 +38,7 @@ UNITS_BRACKET = re.compile(
     r"[\[【(（]\s*(?:responsible|lead(?:ing)?|implementing)\s+(?:units?|departments?|unit\s*\(s\))\s*[:：]\s*(?P<body>.+?)\s*[\]】)）](?=[\s.;。；]*(?:$|[\[【(（]))",
     re.I | re.M | re.S,
 )
+UNITS_BRACKET_CUES = ("responsible", "lead", "implementing")  # a bracket names one of these
 _ENDS_ITEM = re.compile(
     r"^(?:attachments?|annex(?:es)?|appendix|附件|附表)\b|^(?:table|schedule|column)\s*\d"
     r"|^[A-Z][a-z]+\s+\d{1,2},\s*\d{4}$|^\d{4}[-年./]\d{1,2}[-月./]\d{1,2}日?$",

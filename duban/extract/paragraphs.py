@@ -6,8 +6,10 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from .caseless import mentions
 from .clauses import clause_spans, sentence_spans
 from .model import Doc, Span
+from .outline import UNITS_BRACKET, UNITS_BRACKET_CUES
 
 _ENDS_OPEN = re.compile(r"[\w,，、(（\-–]$")
 _CONTINUES = re.compile(r"^[a-z(（\d,，]")
@@ -22,6 +24,7 @@ class Paragraph:
     starts: list[int]
     _sentences: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
     _clauses: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
+    _without_units: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def last_line(self) -> int:
@@ -37,6 +40,15 @@ class Paragraph:
         while end > start and self.text[end - 1].isspace():
             end -= 1
         return Span(self.line_of(start), self.line_of(max(start, end - 1)), self.text[start:end])
+
+    def without_unit_brackets(self) -> str:
+        """The text with its "[Responsible units: …]" brackets blanked out, offsets unchanged; computed once."""
+        if self._without_units is None:
+            text = self.text
+            if mentions(text, UNITS_BRACKET_CUES):
+                text = UNITS_BRACKET.sub(lambda m: " " * len(m.group()), text)
+            self._without_units = text
+        return self._without_units
 
     def sentences(self) -> list[tuple[int, int]]:
         """Sentence spans of the paragraph, computed once."""

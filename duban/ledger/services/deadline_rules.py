@@ -91,6 +91,11 @@ def citation(rule: DeadlineRule, event_date: date) -> dict[str, Any]:
     }
 
 
+def _a_kind(item: Item) -> str:
+    label = item.get_kind_display().lower()
+    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+
+
 # --- making rules -----------------------------------------------------------------------------------------------
 
 def _whole(value: Any, limit: Item) -> int:
@@ -107,7 +112,7 @@ def make_rule(user, time_limit_item: Item, *, event: str, name: str, applies_to_
     genre is given; one time limit gives at most one active rule per event."""
     limit = time_limit_item
     if limit.kind != ItemKind.TIME_LIMIT:
-        raise LedgerError(f"rules are made from time limits; item #{limit.pk} is a {limit.get_kind_display().lower()}")
+        raise LedgerError(f"rules are made from time limits; item #{limit.pk} is {_a_kind(limit)}")
     if limit.state not in LIVE_TIME_LIMIT_STATES:
         raise InvalidState(f"the time limit #{limit.pk} is {limit.get_state_display().lower()}: it cannot make a rule")
     permissions.require_manage(user, limit, action="make a deadline rule")

@@ -66,6 +66,12 @@ LINKABLE_KINDS = (ItemKind.TASK, ItemKind.MILESTONE)
 DEAD_STATES = (ItemState.REJECTED, ItemState.CANCELLED)  # an extraction error, or a commitment withdrawn
 
 
+def a_kind(item: Item) -> str:
+    """"an indicator", "a task": the item's kind with its article, for messages."""
+    label = item.get_kind_display().lower()
+    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+
+
 # --- reading an indicator ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -133,7 +139,7 @@ def _comparator(text: Any) -> str:
 def definition(item: Item) -> Definition:
     """The indicator's path as its data states it."""
     if item.kind != ItemKind.INDICATOR:
-        raise LedgerError(f"item #{item.pk} is a {item.get_kind_display().lower()}, not an indicator")
+        raise LedgerError(f"item #{item.pk} is {a_kind(item)}, not an indicator")
     data = item.data or {}
     base, target = data.get("baseline") or {}, data.get("target") or {}
     base_value, base_day = _figure(base.get("value")), _year_end(base.get("year"))
@@ -334,7 +340,7 @@ def record_observation(user, item: Item, *, value: float, observed_on: date, not
     """
     item = Item.objects.select_for_update().select_related("lead_owner").get(pk=item.pk)
     if item.kind != ItemKind.INDICATOR:
-        raise LedgerError(f"observations are recorded for indicators; item #{item.pk} is a {item.get_kind_display().lower()}")
+        raise LedgerError(f"observations are recorded for indicators; item #{item.pk} is {a_kind(item)}")
     if item.state not in OBSERVABLE_STATES:
         raise InvalidState(f"cannot record an observation: the indicator is {item.get_state_display().lower()}")
     if not (permissions.may_report(user, item) or permissions.may_manage(user, item)):
@@ -359,9 +365,9 @@ def _set_link(user, task: Item, indicator: Item, on: date, link: bool) -> Item:
     task = Item.objects.select_for_update().select_related("lead_owner", "document").get(pk=task.pk)
     verb = "link" if link else "unlink"
     if task.kind not in LINKABLE_KINDS:
-        raise LedgerError(f"tasks and milestones are linked to indicators; item #{task.pk} is a {task.get_kind_display().lower()}")
+        raise LedgerError(f"tasks and milestones are linked to indicators; item #{task.pk} is {a_kind(task)}")
     if indicator.kind != ItemKind.INDICATOR:
-        raise LedgerError(f"item #{indicator.pk} is a {indicator.get_kind_display().lower()}, not an indicator")
+        raise LedgerError(f"item #{indicator.pk} is {a_kind(indicator)}, not an indicator")
     if link and (task.state in DEAD_STATES or indicator.state in DEAD_STATES):
         dead = task if task.state in DEAD_STATES else indicator
         raise InvalidState(f"cannot link: item #{dead.pk} is {dead.get_state_display().lower()}")

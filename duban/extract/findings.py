@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from .caseless import CaselessPattern
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
 from .numbers import SPELLED_NUMBER, money_amounts
@@ -14,10 +15,9 @@ from .paragraphs import Paragraph, paragraphs
 
 _HEADING_NUMBER = r"(?:[IVX]+|\d{1,2}|[一二三四五六七八九十]+)\s*[.、．]\s*"
 # Where a report turns to its problems: "The main problems are:", or a short heading "II. Problems found in the audit".
-_PROBLEMS_LEAD = re.compile(
+_PROBLEMS_LEAD = CaselessPattern(
     r"\b(?:problems?|issues|shortcomings)\b[^.;:：]{0,80}?(?:\bas\s+follows\b|\bare\s*[:：]|[:：]\s*$)"
     r"|\bfound\s+the\s+following\s+(?:problems?|issues)\b",
-    re.I,
 )
 _PROBLEMS_HEADING = re.compile(
     rf"^\W*(?:{_HEADING_NUMBER})?(?:(?:the\s+)?(?:main|major|existing|outstanding)\s+)?(?:problems?|issues)"
@@ -40,7 +40,7 @@ _ORDINAL = re.compile(
     re.I,
 )
 # Failure, violation or shortfall, in any report.
-_FAILURE = re.compile(
+_FAILURE = CaselessPattern(
     r"\bnot\b(?!\s+only\b)|\bno\b(?!\.)|\bnor\b|\bwithout\b|\black(?:s|ed|ing)?\b|\bfail(?:s|ed|ure)?\b"
     r"|\billegal(?:ly)?\b|\bviolat\w*|\bunauthori[sz]ed\b|\birregular(?:ly|ities)?\b|\bnon-?standard\b|\bnon-?complian\w*"
     r"|\bimproper(?:ly)?\b|\bunreasonabl[ey]\b|\bfalse(?:ly)?\b|\bfraud\w*|\bexceed\w*|\bover-\w+|\bbeyond\b"
@@ -57,7 +57,6 @@ _FAILURE = re.compile(
     r"|\bwithh[eo]ld\w*|\bintercept\w*|\bconceal\w*|\bbrib\w*|\bdump\w*|\bstalled\b|\bbacklog\w*"
     r"|\b(?:in|into|within)\s+(?:the\s+)?(?:[\w-]+\s+){0,5}?"
     r"(?:nature\s+reserves?|core\s+area|protection\s+zone|protected\s+area|red\s+line)\b",
-    re.I,
 )
 # Changes, degrees and sums of money that state a shortfall only inside a report's problem section.
 _SHORTFALL = re.compile(

@@ -155,17 +155,25 @@ def _comparator(word: str | None) -> str:
     return "="
 
 
-_HAS_FIGURE = re.compile(r"\d|\sthan\s")  # cheap test: a target needs digits, or a spelled number after "than"
+_DIGIT = re.compile(r"\d")
+_THAN = re.compile(r"than(?<=\sthan)\s")  # "\sthan\s", led by its literal so the regex engine jumps to it
+
+
+def _has_figure(text: str) -> bool:
+    """Cheap test: a target needs digits, or a spelled number after "than"."""
+    return _DIGIT.search(text) is not None or _THAN.search(text) is not None
+
+
 _GOAL_WORD = re.compile(r"\b(?:strive|target|goal|will|shall|reach|achieve)", re.I)
 
 
 def _text_indicators(doc: Doc, para) -> None:
-    if not _HAS_FIGURE.search(para.text):
+    if not _has_figure(para.text):
         return
     text = para.without_unit_brackets()
     for start, end in para.clauses():
         clause = text[start:end]
-        if not _HAS_FIGURE.search(clause):
+        if not _has_figure(clause):
             continue
         deadlines = find_deadlines(clause)
         if not deadlines and not _GOAL_WORD.search(clause):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .caseless import CaselessPattern
+
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
@@ -79,10 +81,9 @@ _SCALE_WORDS = [
 ]
 _SCALE_RE = "|".join(p for p, _ in _SCALE_WORDS)
 
-MONEY_RE = re.compile(
-    rf"(?:(?:RMB|CNY|¥)\s*)?(?P<num>{DIGITS})\s*(?P<scale>(?:{_SCALE_RE})\s*)?(?:yuan|RMB)\b"
-    rf"|(?:RMB|CNY|¥)\s*(?P<num2>{DIGITS})\s*(?P<scale2>(?:{_SCALE_RE})\b)?",
-    re.I,
+MONEY_RE = CaselessPattern(  # "RMB 5 million", "13.8656 million yuan", "¥300"
+    rf"(?:(?:rmb|cny|¥)\s*)?(?P<num>{DIGITS})\s*(?P<scale>(?:{_SCALE_RE})\s*)?(?:yuan|rmb)\b"
+    rf"|(?:rmb|cny|¥)\s*(?P<num2>{DIGITS})\s*(?P<scale2>(?:{_SCALE_RE})\b)?",
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .clauses import strip_trailing_punct
-from .caseless import mentions
+from .caseless import CaselessPattern, mentions
 from .model import Doc, Item
 from .numbers import NUMBER, parse_number
 from .paragraphs import paragraphs
@@ -23,9 +23,8 @@ _PERIOD = (
     r"(?:\s+(?:is|of|shall\s+be|will\s+be|lasts|for|shall\s+last))+"
     r"(?:\s+(?:generally|usually|normally|in\s+principle|at\s+least))?"
 )
-_TIME_LIMIT = re.compile(
+_TIME_LIMIT = CaselessPattern(
     rf"\b(?:(?P<frame>{_FRAME}|{_PERIOD})\s+(?:the\s+)?)?{_VALUE}\s*(?:\(\s*\d+\s*\)\s*)?{_UNIT}",
-    re.I,
 )
 # After the unit: what makes a bare "15 days" relative to an event, or marks a description rather than a limit.
 _EVENT_AFTER = re.compile(

@@ -230,3 +230,42 @@ def test_every_reminder_is_recorded_in_the_history(tree, sent):
     report = sent(date(2025, 6, 23))
     events = Event.objects.filter(action="reminder.send", item_id=item.pk)
     assert sorted(e.object_id for e in events) == sorted(r.pk for r in report.reminders)
+
+
+# --- the command line -------------------------------------------------------------------------------------------
+
+def duban(capsys, *args) -> tuple[int, str, str]:
+    from duban import cli
+
+    status = cli.main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_the_remind_command_prints_what_it_sent_and_nothing_the_second_time(tree, capsys, django_capture_on_commit_callbacks):
+    tree.city_sup.email = "supervisor@qingshi.example"
+    tree.city_sup.save()
+    item = active(tree)
+    with django_capture_on_commit_callbacks(execute=True):
+        status, out, err = duban(capsys, "ledger", "remind", "--as-of", "2025-06-23")
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("overdue (level 1) → Qingshi Housing Bureau: Task (3) “Open every service hall")
+    assert lines[1].startswith("escalated to the level above (level 1) → Qingshi City: ")
+    assert lines[2] == f"#{item.pk}: escalation level 0 → 1"
+    assert lines[3].startswith("2 reminders sent as of 2025-06-23; ")  # the e-mail count is known once it commits
+    assert [m.to for m in mail.outbox] == [["supervisor@qingshi.example"]]
+    status, out, _ = duban(capsys, "ledger", "remind", "--as-of", "2025-06-23")
+    assert (status, out) == (0, "nothing new to send as of 2025-06-23\n")
+
+
+def test_the_inbox_command_lists_unread_first_and_marks_read(tree, capsys, sent):
+    active(tree)
+    reminder = sent(date(2025, 6, 13)).reminders[0]
+    status, out, _ = duban(capsys, "ledger", "inbox", "--as", "housing_staff")
+    assert status == 0 and out.startswith(f"* #{reminder.pk} 2025-06-13 due soon → Qingshi Housing Bureau: ")
+    assert out.endswith("1 message, 1 unread (marked *)\n")
+    status, out, _ = duban(capsys, "ledger", "inbox", "--as", "housing_staff", "--read", reminder.pk)
+    assert out.splitlines()[0] == f"reminder #{reminder.pk} marked read" and out.endswith("1 message, 0 unread (marked *)\n")
+    status, _, err = duban(capsys, "ledger", "inbox", "--as", "city_sup", "--read", reminder.pk)
+    assert status == 1 and "only its members may" in err

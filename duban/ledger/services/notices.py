@@ -130,7 +130,7 @@ def issue_notice(user, *, organisation: Organisation | None = None, item: Item |
                  reply_days: int | None = None, reply_due: date | None = None, text: str) -> SupervisionNotice:
     """Issue a numbered supervision notice to a unit, about an item or not; see the module's docstring for who may."""
     if item is not None:
-        item = Item.objects.select_for_update().select_related("lead_owner", "document").get(pk=item.pk)
+        item = Item.objects.select_for_update(of=("self",)).select_related("lead_owner", "document").get(pk=item.pk)
         if item.state not in NOTICE_STATES:
             raise InvalidState(f"cannot issue a supervision notice about an item that is {item.get_state_display().lower()}: "
                                "only active or completion-claimed items are urged")
@@ -318,7 +318,7 @@ def may_record_reply(user, notice: SupervisionNotice) -> bool:
 @transaction.atomic
 def record_reply(user, notice: SupervisionNotice, *, on: date) -> SupervisionNotice:
     """Record the unit's reply to a notice on a date; a reply after the deadline is recorded as late."""
-    notice = SupervisionNotice.objects.select_for_update().select_related("organisation", "item").get(pk=notice.pk)
+    notice = SupervisionNotice.objects.select_for_update(of=("self",)).select_related("organisation", "item").get(pk=notice.pk)
     if not may_record_reply(user, notice):
         raise NotAllowed(f"{_who(user)} may not record the reply to {notice.number}: only staff of "
                          f"{notice.organisation.name} or a supervisor over it may")

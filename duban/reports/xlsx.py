@@ -1,8 +1,9 @@
 """Any list of items as an XLSX sheet an office would print: a title, a bold header row repeated on every page,
 frozen panes, wrapped text, real date cells, landscape A4 fitted to the page width, gridlines printed.
 
-States, due dates and lead owners are read as of the report's date (duban.ledger.services.asof), so a sheet for a
-past date shows what stood then, whatever was recorded later.
+States, due dates, lead owners and extensions are read as of the report's date (duban.ledger.services.asof), so a
+sheet for a past date shows what stood then, whatever was recorded later; items created after that date are left
+out. Co-owners, numbers and texts are shown as they stand now.
 """
 
 from __future__ import annotations

@@ -53,3 +53,21 @@ def ancestors(org: Organisation) -> list[Organisation]:
     ids = [int(p) for p in org.path.strip("/").split("/")[:-1]]
     by_id = Organisation.objects.in_bulk(ids)
     return [by_id[i] for i in reversed(ids) if i in by_id]
+
+
+@transaction.atomic
+def add_alias(organisation: Organisation, name: str, *, actor: str = "system", at=None):
+    """Record another name a document uses for the organisation; a name means one organisation only."""
+    from ..models import OrganisationAlias
+
+    name = " ".join((name or "").split())
+    if not name:
+        raise LedgerError("an alias needs a name")
+    taken = OrganisationAlias.objects.filter(name=name).select_related("organisation").first()
+    if taken is not None:
+        if taken.organisation_id != organisation.pk:
+            raise LedgerError(f"{name!r} is already an alias of {taken.organisation.name}")
+        return taken
+    alias = OrganisationAlias.objects.create(organisation=organisation, name=name)
+    history.record(actor, "organisation.alias", alias, after={"organisation": organisation.pk, "name": name}, at=at)
+    return alias

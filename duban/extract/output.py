@@ -13,9 +13,11 @@ CSV_COLUMNS = [
 ]
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # made once: json.dumps with options builds an encoder per call
+
+
 def write_jsonl(records: list[dict[str, Any]], out: TextIO) -> None:
-    for rec in records:
-        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    out.write("".join(_JSON.encode(rec) + "\n" for rec in records))
 
 
 class CsvWriter:

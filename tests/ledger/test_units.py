@@ -95,6 +95,8 @@ def test_a_name_two_organisations_bear_is_listed_as_ambiguous_until_an_alias_set
     assert entry.how == How.AMBIGUOUS and set(entry.candidates) == {twin, other}
     with pytest.raises(LedgerError, match="could be Housing Bureau, Housing Bureau"):
         apply_units(world.sup, item)
+    confirm_alias(world.sup, "housing bureau", other, at=T0)  # a person says which one the plan means
+    assert unmatched_names(world.document) == [] and apply_units(world.sup, item).lead == other
 
 
 def test_a_name_means_one_organisation(world):

@@ -47,6 +47,7 @@ _TITLE_WORDS = re.compile(
 )
 _LATIN_STEM = re.compile(r"\b([a-z]{3,6})[a-z]*")
 _CJK_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _SPEECH = re.compile(r"^[\"“‘']|[.!?。][\"”’]$|\b(?:said|says|asked|told)\b\s*[:：,，]", re.I)
 # Contact details, captions and credits: never a document's title.
 _METADATA = re.compile(
@@ -173,16 +174,14 @@ def shape_score(lines: list[str], nonblank: list[int], k: int, current_start: in
 
 def looks_like_title(text: str) -> bool:
     """A line shaped like a document title: short, unnumbered, not a clause that continues."""
-    if not 6 <= len(text) <= 220 or len(text.split()) > 40:
-        return False
-    if ENUMERATED.match(text) or text[0].islower() or _SPEECH.search(text) or _METADATA.search(text):
+    if not 6 <= len(text) <= 220 or text[0].islower() or text.endswith((",", ";", ":", "，", "；", "：", "、")):
+        return False  # the cheap tests first: most lines fail one
+    if len(text.split()) > 40 or ENUMERATED.match(text) or _SPEECH.search(text) or _METADATA.search(text):
         return False
     if _DOCUMENT_END.match(text):
         return False
-    cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
-    if cjk > len(text) / 3 and (len(text) > 60 or re.search(r"[，,。]", text)):
-        return False
-    return not text.endswith((",", ";", ":", "，", "；", "：", "、"))
+    cjk = 0 if text.isascii() else len(_CJK_CHAR.findall(text))
+    return not (cjk > len(text) / 3 and (len(text) > 60 or re.search(r"[，,。]", text)))
 
 
 def _window(words: list[list[str]], start: int, stop: int, step: int) -> list[str]:

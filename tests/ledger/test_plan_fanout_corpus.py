@@ -7,7 +7,6 @@ Reads /work/shared/corpus (../shared/corpus from the repository) at run time; sk
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from duban.ledger.services.units import (
     Directory, confirm_alias, confirm_group, group_from_rule, normalise, suggest, unmatched_names,
 )
 
-CORPUS = Path(os.environ.get("DUBAN_CORPUS", Path(__file__).resolve().parents[3] / "shared" / "corpus"))
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 PLAN = CORPUS / "003_575252aa507e0ab1.txt"
 AT = datetime(2022, 9, 20, 2, 0, tzinfo=timezone.utc)
 

@@ -25,7 +25,7 @@ def _acting(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 def _selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--document", type=int, metavar="ID", help="the items of this document")
-    parser.add_argument("--state", action="append", metavar="S", help="only these states (repeatable; default draft)")
+    parser.add_argument("--state", action="append", metavar="S", help="only these states (repeatable; default: draft, and for export every state)")
     parser.add_argument("--kind", action="append", metavar="K", help="only these kinds (repeatable)")
     parser.add_argument("--ids", nargs="+", type=int, metavar="ITEM", help="only these items")
     parser.add_argument("--top-level", action="store_true", help="leave out milestones and fan-out children")

@@ -43,7 +43,7 @@ def parse_date(match: re.Match[str]) -> str | None:
 def document_date(doc: Doc) -> str | None:
     """The date the document bears: a signature date line, else a dated feedback or dateline near the top."""
     for line in doc.lines:
-        if len(line) > 60:  # a date line is short
+        if len(line) > 60 or "19" not in line and "20" not in line:  # a date line is short, and its year says 19.. or 20..
             continue
         m = _DATE_LINE.match(line.strip())
         if m and (date := parse_date(_FULL_DATE.search(line))):

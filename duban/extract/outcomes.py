@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .caseless import CaselessPattern
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
 from .numbers import NUMBER, money_amounts, parse_number
@@ -11,14 +12,13 @@ from .paragraphs import paragraphs
 
 _CASE_NOUN = re.compile(r"\b(?:cases?|complaints?|reports?|clues?|petitions?)\b", re.I)
 # A counted figure: "2,905 cases", "five people", "41 school canteens"; not a measurement ("3,600 tons", "15 days").
-_COUNT = re.compile(
+_COUNT = CaselessPattern(
     rf"(?<![\w.,])(?P<num>{NUMBER})\s+(?!(?:tons?|meters?|kilometers?|square|hectares?|mu|percent|yuan|times|years?|"
     r"months?|days?|hours?|batch(?:es)?|kinds?|types?|by|of|and|or|to|in|on|at|for|with|from|is|are|was|were|has|have|"
     r"had|the|a|an)\b)(?P<head>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})",
-    re.I,
 )
 # Where one figure's words end and the next one's begin ("2,905" keeps its comma).
-_SEPARATOR = re.compile(r",(?!\d{3}\b)|[，;；:：]|\band\b|\bwhile\b|\bincluding\b", re.I)
+_SEPARATOR = CaselessPattern(r",(?!\d{3}\b)|[，;；:：]|\band\b|\bwhile\b|\bincluding\b")
 _AND = re.compile(r"and\b", re.I)
 
 _TALLY_VERB = (
@@ -40,7 +40,7 @@ _NOT_A_SCOPE = re.compile(
     re.I,
 )
 
-_NEGATED = re.compile(r"\b(?:not|never|failed|yet\s+to)\b", re.I)
+_NEGATED = CaselessPattern(r"\b(?:not|never|failed|yet\s+to)\b")
 _FINE = re.compile(r"\bfine[sd]?\b|\bpenalt(?:y|ies)\b", re.I)
 # Checked in order: the first measure whose words appear among a figure's words names it.
 _FILED = r"\b(?:fil(?:e[ds]?|ing)|on\s+file)\b"

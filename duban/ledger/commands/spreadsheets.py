@@ -68,7 +68,7 @@ def _inspect(args: argparse.Namespace) -> int:
     by_header = {header: name for name, header in found.suggested.items()}
     for i, header in enumerate(found.headers):
         field = by_header.get(header)
-        print(f"  {spreadsheets._column_letter(i):>3}  {header}" + (f"  → {field}" if field else ""))
+        print(f"  {spreadsheets.column_letter(i):>3}  {header}" + (f"  → {field}" if field else ""))
     missing = [name for name in spreadsheets.FIELDS if name not in found.suggested]
     if missing:
         print(f"not found:  {', '.join(missing)}")

@@ -147,7 +147,7 @@ class SheetClaims:
 
 # --- reading ----------------------------------------------------------------------------------------------------
 
-def _column_letter(index: int) -> str:
+def column_letter(index: int) -> str:
     letters = ""
     index += 1
     while index:
@@ -248,7 +248,7 @@ def _norm(header: str) -> str:
 
 
 def _headers(row: list[Any]) -> list[str]:
-    return [_text(value) or _column_letter(i) for i, value in enumerate(row)]
+    return [_text(value) or column_letter(i) for i, value in enumerate(row)]
 
 
 def _filled(row: list[Any]) -> int:
@@ -355,12 +355,12 @@ def _columns(mapping: dict[str, str], headers: list[str], path: str) -> dict[str
                [i for i, h in enumerate(headers) if h.strip().lower() == header.strip().lower()]
         if not same and _COLUMN_LETTERS.match(header):
             letter = header.upper()
-            same = [i for i in range(len(headers)) if _column_letter(i) == letter]
+            same = [i for i in range(len(headers)) if column_letter(i) == letter]
         if not same:
             listed = ", ".join(repr(h) for h in headers)
             raise LedgerError(f"{path}: no column {header!r} for the {FIELD_LABELS[name]}; the headers are {listed}")
         if len(same) > 1:
-            letters = " and ".join(_column_letter(i) for i in same)
+            letters = " and ".join(column_letter(i) for i in same)
             raise LedgerError(f"{path}: the header {header!r} names columns {letters}: name the column by its letter")
         columns[name] = same[0]
     return columns
@@ -515,7 +515,7 @@ def _parse_rows(table: Table, inspection: SheetInspection, columns: dict[str, in
             if (text := _text(value)) and i < len(headers):
                 cells[headers[i]] = text
             elif text:
-                cells[_column_letter(i)] = text
+                cells[column_letter(i)] = text
         rows.append(_Row(
             row=at, number=number_text, title=title,
             units=split_units(cell("units")) if "units" in columns else [],

@@ -391,13 +391,14 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
     @_action_schema("Give a draft or active item its lead owner and co-owners", s.AssignSerializer, s.ItemSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
+        item = self._item()
         data = self.validated(s.AssignSerializer)
         wanted = [data["lead"], *data["co_owners"]]
         found = Organisation.objects.in_bulk(wanted)
         missing = [str(pk) for pk in wanted if pk not in found]
         if missing:
             raise exceptions.NotFound(f"no organisation {', '.join('#' + pk for pk in missing)}")
-        item = workflow.assign_owner(request.user, self._item(), found[data["lead"]], [found[pk] for pk in data["co_owners"]])
+        item = workflow.assign_owner(request.user, item, found[data["lead"]], [found[pk] for pk in data["co_owners"]])
         return self._answer_item(item)
 
     @_action_schema("Confirm a draft: it becomes active", s.EmptySerializer, s.ItemSerializer)
@@ -408,8 +409,9 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
     @_action_schema("Reject a draft as an extraction error, with a reason", s.ReasonSerializer, s.ItemSerializer)
     @action(detail=True, methods=["post"], url_path="reject-draft")
     def reject_draft(self, request, pk=None):
+        item = self._item()
         data = self.validated(s.ReasonSerializer)
-        return self._answer_item(workflow.reject_draft(request.user, self._item(), data["reason"]))
+        return self._answer_item(workflow.reject_draft(request.user, item, data["reason"]))
 
     @_action_schema("Report progress today, with evidence", (s.ProgressJSONSerializer, s.ProgressSerializer),
                     s.ProgressReportSerializer, created=True, uploads=True)
@@ -457,16 +459,18 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
                     s.ChangeRequestSerializer, created=True)
     @action(detail=True, methods=["post"], url_path="request-deadline")
     def request_deadline(self, request, pk=None):
+        item = self._item()
         data = self.validated(s.DeadlineRequestSerializer)
-        change = workflow.request_deadline_change(request.user, self._item(), data["due"], data["reason"], on=_today())
+        change = workflow.request_deadline_change(request.user, item, data["due"], data["reason"], on=_today())
         return _answer_change(change, request, status.HTTP_201_CREATED)
 
     @_action_schema("Ask to cancel the item (it is cancelled once approved)", s.ReasonSerializer,
                     s.ChangeRequestSerializer, created=True)
     @action(detail=True, methods=["post"], url_path="request-cancellation")
     def request_cancellation(self, request, pk=None):
+        item = self._item()
         data = self.validated(s.ReasonSerializer)
-        change = workflow.request_cancellation(request.user, self._item(), data["reason"], on=_today())
+        change = workflow.request_cancellation(request.user, item, data["reason"], on=_today())
         return _answer_change(change, request, status.HTTP_201_CREATED)
 
     def _answer_claim(self, claim: CompletionClaim, code: int = status.HTTP_200_OK) -> Response:

@@ -175,3 +175,11 @@ def test_token_authentication_works_and_a_session_needs_its_csrf_token_to_act(wo
                            content_type="application/json")
     assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
     assert world.housing_item.progress_reports.count() == 1
+
+
+def test_an_unknown_api_path_is_a_json_404(world):
+    for path in ("/api/nothing/", "/api/items/1.5/", "/api/items", "/api/items/abc/def/"):
+        response = client(world.sup).get(path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json", path
+        assert "detail" in response.json()
+    assert client().post("/api/nothing/").status_code == 404  # nothing there, for anyone

@@ -118,7 +118,15 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "duban API", "VERSION": "1", "SERVE_INCLUDE_SCHEMA": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "duban API", "VERSION": "1", "SERVE_INCLUDE_SCHEMA": False,
+    # Three fields are called `kind`: name each enumeration after its choices, not after a hash.
+    "ENUM_NAME_OVERRIDES": {
+        "ItemKindEnum": "duban.ledger.choices.ItemKind",
+        "OrganisationKindEnum": "duban.ledger.choices.OrganisationKind",
+        "ChangeKindEnum": "duban.ledger.choices.ChangeKind",
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

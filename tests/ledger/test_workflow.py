@@ -141,6 +141,17 @@ def test_the_supervising_office_or_a_proper_ancestor_verifies(world, outsider):
     assert item.state == "closed" and claim.status == ClaimStatus.VERIFIED and verification.verified
 
 
+def test_the_claimant_cannot_verify_their_own_claim(world):
+    item, claim = claimed(world)
+    claim.claimant = world.ver  # a claim filed for the owner by someone who may otherwise verify
+    claim.save(update_fields=["claimant"])
+    with pytest.raises(NotAllowed, match="independent"):
+        verify_claim(world.ver, claim, evidence=list(claim.evidence.all()), on=TUE)
+    verify_claim(world.sup, claim, evidence=list(claim.evidence.all()), on=TUE)
+    item.refresh_from_db()
+    assert item.state == "closed"
+
+
 def test_verification_cites_at_least_one_piece_of_evidence(world):
     item, claim = claimed(world)
     with pytest.raises(LedgerError, match="at least one piece of evidence"):

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..choices import ChangeKind, ClaimStatus, ItemState, RequestStatus
-from ..errors import InvalidState, LedgerError
+from ..errors import InvalidState, LedgerError, NotAllowed
 from ..models import ChangeRequest, CompletionClaim, Evidence, Item, Organisation, ProgressReport, Verification
 from . import history, permissions
 from .calendar import same_working_day
@@ -185,12 +185,15 @@ def _lock_pending_claim(claim: CompletionClaim, action: str) -> Item:
 
 @transaction.atomic
 def verify_claim(user, claim: CompletionClaim, *, evidence: Iterable[Evidence], on: date, note: str = "") -> Verification:
-    """Claimed → closed, by a verifier or supervisor outside the owner's side, citing at least one piece of evidence.
+    """Claimed → closed, by a verifier or supervisor outside the owner's side who did not make the claim, citing at
+    least one piece of evidence.
 
     A verification on the claim's working day is flagged, or refused when DUBAN_SAME_DAY_VERIFICATION is "refuse".
     """
     item = _lock_pending_claim(claim, "verify completion")
     permissions.require_verify(user, item)
+    if claim.claimant_id == user.pk:
+        raise NotAllowed("the person who claimed completion cannot verify it: verification must be independent")
     cited = _stored_evidence(evidence)
     if not cited:
         raise LedgerError("a verification must cite at least one piece of evidence: the claim's or the verifier's own")

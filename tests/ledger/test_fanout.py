@@ -252,3 +252,12 @@ def test_the_fanout_rollup_and_close_commands(world, capsys):
         close(world, child, staff, name)
     status, out, _ = run(capsys, "ledger", "close-rollup", parent.pk, "--as", "sup", "--on", "2025-03-12")
     assert status == 0 and "closed by roll-up (2 of 2 closed" in out and "citing 2 evidence files" in out
+
+
+def test_a_fanned_out_parent_cannot_be_claimed_directly(world):
+    parent = task(world, "Provincial Big Data Bureau", PHRASE, state=ItemState.ACTIVE)
+    claim_completion(world.bigdata_staff, parent, on=MON)  # before the fan-out it is an ordinary item
+    parent = task(world, "Provincial Big Data Bureau", PHRASE, state=ItemState.ACTIVE)
+    fan_out(world.sup, parent, at=T0)
+    with pytest.raises(InvalidState, match="shared among 2 units"):
+        claim_completion(world.bigdata_staff, parent, on=MON)

@@ -35,7 +35,7 @@ from . import history, permissions, workflow
 from .calendar import same_working_day
 from .units import Directory, plan_units
 
-FANOUT = "fanout"  # key of a child's data: {"parent", "group", "member"}
+FANOUT = workflow.FANOUT_KEY  # key of a child's data: {"parent", "group", "member"}
 FAN_OUT_STATES = (ItemState.DRAFT, ItemState.ACTIVE)
 SETTLED = (ItemState.CLOSED, ItemState.CANCELLED, ItemState.REJECTED)
 

@@ -156,11 +156,18 @@ def report_progress(user, item: Item, text: str, *, evidence: Iterable[Evidence]
 
 
 @transaction.atomic
+FANOUT_KEY = "fanout"  # data key of a fanned-out child (duban.ledger.services.fanout)
+
+
 def claim_completion(user, item: Item, *, evidence: Iterable[Evidence] = (), note: str = "", on: date) -> CompletionClaim:
     """Active → claimed, by the lead owner's side; completion is a claim until someone outside verifies it."""
     _lock(item)
     _require_state(item, (ItemState.ACTIVE,), "claim completion")
     permissions.require_claim(user, item)
+    shares = Item.objects.filter(parent=item, data__has_key=FANOUT_KEY).count()
+    if shares:
+        raise InvalidState(f"item #{item.pk} is shared among {shares} units: each claims its own part, and the item "
+                           "closes by roll-up when every part is verified")
     cited = _stored_evidence(evidence)
     claim = CompletionClaim.objects.create(item=item, claimant=user, claimed_on=on, created_at=timezone.now(),
                                            note=(note or "").strip())

@@ -155,10 +155,10 @@ def report_progress(user, item: Item, text: str, *, evidence: Iterable[Evidence]
     return report
 
 
-@transaction.atomic
 FANOUT_KEY = "fanout"  # data key of a fanned-out child (duban.ledger.services.fanout)
 
 
+@transaction.atomic
 def claim_completion(user, item: Item, *, evidence: Iterable[Evidence] = (), note: str = "", on: date) -> CompletionClaim:
     """Active → claimed, by the lead owner's side; completion is a claim until someone outside verifies it."""
     _lock(item)

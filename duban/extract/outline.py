@@ -217,24 +217,32 @@ _HEAD_NOUN = re.compile(
 _LEAD_NOTE = re.compile(r"\b(?:lead(?:ing)?\s+unit|the\s+same\s+below|listed\s+first|first\s+(?:is|one)|in\s+charge\s+of\s+the\s+lead)\b", re.I)
 
 
+_NOTE_AFTER_LIST = re.compile(r"(?<!\bCo)(?<!\bLtd)[.。;；]\s+(?=[A-Z(（])")
+_LIST_SEPARATOR = re.compile(r"\s*(?:,|，|、|;|；)\s*(?![^(（]*[)）])")  # not inside brackets
+_LEADING_JOIN = re.compile(r"^(?:and|as\s+well\s+as|with)\s+", re.I)
+_LEADING_THE = re.compile(r"^the\s+", re.I)
+_WHITESPACE = re.compile(r"\s+")
+_AND = re.compile(r"\s+and\s+")
+
+
 def split_units(text: str) -> list[str]:
     """Split a list of units as a reader would: at commas and enumeration marks, and at "and" between two whole units."""
-    text = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+    text = _WHITESPACE.sub(" ", text.replace("\u00a0", " ")).strip()
     # A note after the list ("Before the comma is the lead unit, the same below") is not a unit.
-    text = re.split(r"(?<!\bCo)(?<!\bLtd)[.。;；]\s+(?=[A-Z(（])", text)[0]
+    text = _NOTE_AFTER_LIST.split(text)[0]
     text = _COMPANY_SUFFIX.sub(lambda m: m.group().replace(",", "\x00"), text)
-    parts = re.split(r"\s*(?:,|，|、|;|；)\s*(?![^(（]*[)）])", text)
+    parts = _LIST_SEPARATOR.split(text)
     units: list[str] = []
     for part in parts:
-        part = re.sub(r"^(?:and|as\s+well\s+as|with)\s+", "", part.strip(" 。"), flags=re.I)
-        part = re.sub(r"^the\s+", "", part, flags=re.I).replace("..", ".")
+        part = _LEADING_JOIN.sub("", part.strip(" 。"))
+        part = _LEADING_THE.sub("", part).replace("..", ".")
         part = part if _COMPANY_SUFFIX.search(part + " ") else part.rstrip(".")
         if not part or _LEAD_NOTE.search(part):
             continue
         if units and not _UNIT_WORD.search(part) and len(part.split()) <= 4:
             units[-1] = f"{units[-1]}, {part}"  # "Bureau of Culture, Radio, Television and Tourism" is one unit
             continue
-        units.extend(re.sub(r"^the\s+", "", u, flags=re.I).replace("\x00", ",") for u in _split_on_and(part))
+        units.extend(_LEADING_THE.sub("", u).replace("\x00", ",") for u in _split_on_and(part))
     return units
 
 
@@ -251,7 +259,7 @@ _COMPANY_SUFFIX = re.compile(r"\bCo\.[,\x00]\s*Ltd\.(?=[\s,.;]|$)", re.I)
 
 
 def _split_on_and(part: str) -> list[str]:
-    pieces = re.split(r"\s+and\s+", part)
+    pieces = _AND.split(part)
     if len(pieces) == 1:
         return [part]
     out = [pieces[0]]

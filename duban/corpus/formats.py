@@ -9,8 +9,6 @@ import zipfile
 from dataclasses import dataclass
 from typing import Iterator
 
-from charset_normalizer import from_bytes
-
 from .errors import InputError
 
 SNIFF_BYTES = 64 * 1024
@@ -212,6 +210,8 @@ def detect_encoding(path: str, head: bytes, size: int) -> str:
         return "utf-8"
     if _decodes(sample, "gb18030", partial) and _mostly_cjk_or_ascii(_decode_prefix(sample, "gb18030")):
         return "gb18030"
+    from charset_normalizer import from_bytes  # imported only for the rare file that is neither UTF-8 nor GB18030
+
     best = from_bytes(sample).best()
     if best is not None and best.encoding in _OTHER_CHINESE_ENCODINGS:
         return best.encoding

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .caseless import CaselessPattern
+from .caseless import CaselessPattern, mentions
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
 from .numbers import SPELLED_NUMBER, money_amounts
@@ -108,6 +108,7 @@ _COUNTED = re.compile(
     r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)?"
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_DIGIT = re.compile(r"\d")
 _CAP = r"(?:Co\.,?\s*Ltd\.?|Co\.|Ltd\.|No\.\s*\d+|[A-Z][\w'’&-]*(?:\s+[‘'][a-z][\w-]*)?)"
 _PLACE_SUFFIX = r"city|county|district|prefecture|town|township|government|company|bureau|park|zone|reservoir|lake"
 # "Development and Reform Commission of the Autonomous Region", "Alar Fulida Fiber Co., Ltd.", "Shihezi city".
@@ -145,6 +146,7 @@ _UNIT_PHRASE = re.compile(
     r"|\b(?:[A-Za-z][\w-]*,\s+)*[A-Za-z][\w-]*\s+and\s+other\s+(?:relevant\s+)?departments\b",
     re.I,
 )
+_UNIT_PHRASE_CUES = ("government", "committee", "departments")  # cheap test: every unit phrase ends in one
 # Names after "into", "to", "for" receive, and are not at fault ("discharged into Laolong River").
 _RECIPIENT = re.compile(r"\b(?:into|to|for|towards?)\s+(?:the\s+)?$", re.I)
 # Units written in lower case before the counted places they belong to: "medical insurance institutions in 6 cities".
@@ -290,10 +292,11 @@ def _parties(clause: str, lexicon: _Lexicon) -> tuple[list[str], list[str]]:
         if not _overlaps(taken, start) and not _vague_subject(clause, start, name, lexicon):
             found.append((start, name))
             taken.append((start, start + len(name)))
-    found += [(m.start(), m.group()) for m in _UNIT_PHRASE.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
+    if mentions(clause, _UNIT_PHRASE_CUES):
+        found += [(m.start(), m.group()) for m in _UNIT_PHRASE.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
     found = [(start, name) for start, name in found if not _RECIPIENT.search(clause, 0, start)]
     counted_units = [(m.start(), m.end()) for m in counted]
-    for m in _LOWER_UNIT.finditer(clause):
+    for m in _LOWER_UNIT.finditer(clause) if _DIGIT.search(clause) else ():  # the counted places have digits
         a, b = m.start("unit"), m.end("unit")
         if not _overlaps(counted_units, a, b) and not _VAGUE_OF.search(clause, 0, a) and not _VAGUE.match(clause, a):
             if not re.search(r"\b(?:some|many|certain|individual|several|a\s+few)\s+$", clause[:a], re.I):

@@ -42,6 +42,7 @@ EVENT_WORDS = {TimeLimitEvent.FEEDBACK: "feedback", TimeLimitEvent.ACCEPTANCE: "
 DOCUMENT_DATED_EVENTS = (TimeLimitEvent.FEEDBACK, TimeLimitEvent.ISSUE)  # the document's own date is the event's
 LIVE_TIME_LIMIT_STATES = (ItemState.DRAFT, ItemState.ACTIVE)  # a rejected time limit was an extraction error
 OPEN_PLAN_STATES = (ItemState.DRAFT, ItemState.ACTIVE)
+CITATION_KEYS = ("deadline_rule", "rule", "event_date", "source")  # what apply_rule adds to an item's data
 
 
 class Deadline(NamedTuple):
@@ -85,7 +86,7 @@ def deadline_for(rule: DeadlineRule, event_date: date, *, country: str = "CN", r
 def citation(rule: DeadlineRule, event_date: date) -> dict[str, Any]:
     """What a deadline set by the rule records in its item's data: the rule, the event and the source line."""
     source = rule.source
-    return {
+    return {  # keys: CITATION_KEYS
         "deadline_rule": rule.pk, "rule": rule_text(rule), "event_date": event_date.isoformat(),
         "source": {"document": source.document_id if source else None, "line": source.line_start if source else None},
     }

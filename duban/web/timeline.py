@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from duban.ledger.choices import ChangeKind, CheckResult, ItemState
+from duban.ledger.choices import ChangeKind, CheckResult, ItemState, ReminderKind
 from duban.ledger.models import Event, Organisation
 
 ACTIONS = {
@@ -37,9 +37,10 @@ LABELS = {
     "co_owners": "co-owners", "extensions": "extensions", "reason": "reason", "note": "note",
     "proposed_due": "proposed due date", "change": "change", "result": "result", "evidence": "evidence",
     "same_working_day": "verified the working day it was claimed", "level": "escalation level",
-    "escalation_level": "escalation level", "number": "notice", "reply_due": "reply due",
+    "escalation_level": "escalation level", "number": "notice", "reply_due": "reply due", "organisation": "to",
 }
-CHOICES = {"state": ItemState, "change": ChangeKind, "result": CheckResult}
+CHOICES = {"state": ItemState, "change": ChangeKind, "result": CheckResult, "kind": ReminderKind}
+SHOWN_ONLY = {"reminder.send": ("kind", "organisation")}  # the rest of a reminder's event is bookkeeping
 ORGANISATION_FIELDS = ("lead_owner", "co_owners", "organisation")
 # Fields that are references for the machine (row ids, hashes of the chain) or the draft's whole extracted text.
 QUIET = {"claim", "verification", "request", "progress_report", "reinspection_check", "sample", "item", "finding",
@@ -86,8 +87,10 @@ def _show(name: str, value: Any, names: dict[int, str]) -> str:
 
 def _changes(event: Event, names: dict[int, str]) -> list[str]:
     lines = []
-    for name in sorted(set(event.before) | set(event.after), key=lambda n: (ORDER.get(n, len(ORDER)), n)):
-        if name in QUIET:
+    fields = set(event.before) | set(event.after)
+    shown = SHOWN_ONLY.get(event.action)
+    for name in sorted(fields, key=lambda n: (ORDER.get(n, len(ORDER)), n)):
+        if (name not in shown) if shown else (name in QUIET):
             continue
         label = LABELS.get(name, name.replace("_", " "))
         after = _show(name, event.after.get(name), names)

@@ -1,0 +1,43 @@
+"""Which test checks who may reach each URL: every URL name of the project needs an entry here.
+
+tests/web/test_page_permissions.py enumerates the URL configuration and fails on a name missing here, on an entry
+naming a test that does not exist, and on a URL without a name. A key ending in ':*' covers a whole namespace.
+
+Add a line when you add a URL: "namespace:name": "tests/web/test_x.py::test_function".
+"""
+
+PAGES = "tests/web/test_page_permissions.py"
+
+URL_PERMISSION_TESTS: dict[str, str] = {
+    # Login and logout: throttled logins; logging out only by POST.
+    "login": f"{PAGES}::test_logins_are_throttled_per_username_and_address",
+    "logout": f"{PAGES}::test_every_page_asks_an_anonymous_visitor_to_log_in",
+    # Django's admin: staff only.
+    "admin:*": f"{PAGES}::test_the_admin_is_for_staff_only",
+    # The pages: an item another unit owns is a 404, an action the person may not take a 403 with the rule.
+    "web:home": f"{PAGES}::test_lists_and_figures_hold_only_visible_items",
+    "web:items": f"{PAGES}::test_lists_and_figures_hold_only_visible_items",
+    "web:my_items": f"{PAGES}::test_lists_and_figures_hold_only_visible_items",
+    "web:queue_verification": f"{PAGES}::test_lists_and_figures_hold_only_visible_items",
+    "web:queue_approval": f"{PAGES}::test_lists_and_figures_hold_only_visible_items",
+    "web:queue_reinspection": f"{PAGES}::test_lists_and_figures_hold_only_visible_items",
+    "web:inbox": f"{PAGES}::test_the_inbox_holds_only_the_persons_organisations_reminders",
+    "web:inbox_read": f"{PAGES}::test_the_inbox_holds_only_the_persons_organisations_reminders",
+    "web:reinspection_draw": f"{PAGES}::test_a_refused_draw_is_a_403_with_the_rule",
+    "web:item": f"{PAGES}::test_another_units_item_is_not_found_on_any_item_url",
+    "web:item_assign": f"{PAGES}::test_another_units_item_is_not_found_on_any_item_url",
+    "web:item_confirm": f"{PAGES}::test_another_units_item_is_not_found_on_any_item_url",
+    "web:item_reject_draft": f"{PAGES}::test_another_units_item_is_not_found_on_any_item_url",
+    "web:item_progress": f"{PAGES}::test_another_units_item_is_not_found_on_any_item_url",
+    "web:item_claim": f"{PAGES}::test_another_units_item_is_not_found_on_any_item_url",
+    "web:item_verify": f"{PAGES}::test_another_units_item_is_not_found_on_any_item_url",
+    "web:item_reject_claim": f"{PAGES}::test_another_units_item_is_not_found_on_any_item_url",
+    "web:item_request_deadline": f"{PAGES}::test_another_units_item_is_not_found_on_any_item_url",
+    "web:item_request_cancel": f"{PAGES}::test_another_units_item_is_not_found_on_any_item_url",
+    "web:evidence": f"{PAGES}::test_evidence_downloads_only_for_people_who_may_see_the_item",
+    "web:request_approve": f"{PAGES}::test_another_units_item_is_not_found_on_any_item_url",
+    "web:request_refuse": f"{PAGES}::test_another_units_item_is_not_found_on_any_item_url",
+    "web:check_record": f"{PAGES}::test_another_units_item_is_not_found_on_any_item_url",
+    # The API.
+    "api:schema": f"{PAGES}::test_the_api_schema_describes_the_api_and_holds_no_ledger_data",
+}

@@ -159,3 +159,19 @@ def test_tasks_go_under_an_open_rectification_plan_only(tree, plan):
 def test_owner_staff_do_not_add_rectification_tasks(tree, plan):
     with pytest.raises(NotAllowed):
         add_rectification_task(tree.housing_staff, plan, "Task", tree.housing, due=date(2018, 6, 30))
+
+
+def test_a_round_without_a_time_limit_takes_the_standing_feedback_rule(tree):
+    """With no time limit of its own, the plan is due by the feedback rule a supervisor made from another round."""
+    from duban.ledger.models import DeadlineRule
+
+    other = round_document(tree, date(2018, 1, 2))
+    limit = item(other, ItemKind.TIME_LIMIT, value=30, unit="working_days")
+    rule = DeadlineRule.objects.create(name="Plan after feedback", source=limit, event="feedback", value=30,
+                                       unit="working_days", applies_to_genre="oversight", created_by=tree.sup,
+                                       created_at=NOW)
+    feedback = round_document(tree, date(2019, 5, 9))
+    plan = open_rectification(tree.sup, feedback, on=date(2019, 5, 10))
+    assert plan.due == date(2019, 6, 21)
+    assert plan.data["deadline_rule"] == rule.pk and plan.data["rule"].startswith("30 working days")
+    assert plan.data["source"] == {"document": other.pk, "line": 357}

@@ -16,6 +16,7 @@ from ..choices import ChangeKind, ItemState, RequestStatus
 from ..models import ChangeRequest, CompletionClaim, Evidence, Item, Organisation, ProgressReport, Verification
 from .asof import ItemHistory, as_date, end_of_day, item_events, item_scope, local_date, snapshot
 from .calendar import same_working_day, working_days_between
+from .indicators import indicator_flags
 
 
 class FlagCode(models.TextChoices):
@@ -27,6 +28,7 @@ class FlagCode(models.TextChoices):
     CANCELLED_UNAPPROVED = "cancelled_unapproved", "Cancelled without approval"
     OVERDUE = "overdue", "Overdue"
     NO_PROGRESS_REPORT = "no_progress_report", "No progress report"
+    CLOSED_INDICATOR_OFF_TRACK = "closed_indicator_off_track", "Closed while its indicator is off track"
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ def red_flags(day: date, items: QuerySet | Iterable[Item] | None = None) -> dict
             if flag := _silence(item, events[item.pk], counted[item.pk], last_reports.get(item.pk), day, calendar):
                 found.append(flag)
         flags[item.pk] = found
+    for item_id, found in indicator_flags(day, items).items():
+        flags[item_id].extend(found)
     return flags
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from ..choices import Genre, ItemKind, ItemState
 from ..errors import InvalidState, LedgerError
 from ..models import Item, Organisation, SourceDocument
-from . import history, permissions
+from . import deadline_rules, history, permissions
 from .calendar import add_working_days
 from .workflow import moment
 
@@ -75,23 +75,31 @@ def open_rectification(user, round_document: SourceDocument, *, on: date, workin
         raise LedgerError(f"'{document.title[:80]}' has no feedback date to count the plan's deadline from")
     permissions.require_manage(user, Item(document=document), action="open a rectification plan")
 
+    office = document.supervising_office
+    calendar = (office.country, office.region) if office is not None else ("CN", "")
     limit = _time_limit(document, basis)
+    standing_rule = None
+    if limit is None and working_days is None:
+        standing_rule = deadline_rules.rule_for_feedback(document)
+        if standing_rule is None:
+            raise LedgerError("the round states no time limit in working days and no feedback rule applies: "
+                              "give the number of working days")
     if limit is not None:
         n = _whole_number(limit.data.get("value"), f"the time limit #{limit.pk}")
         if working_days is not None and working_days != n:
             raise LedgerError(f"the round's time limit #{limit.pk} sets {n} working days, not {working_days}; "
                               "reject that time limit as an extraction error if it was misread")
-    elif working_days is None:
-        raise LedgerError("the round states no time limit in working days: give the number of working days")
-    else:
+    elif working_days is not None:
         n = _whole_number(working_days, "the plan's time limit")
 
-    office = document.supervising_office
-    calendar = (office.country, office.region) if office is not None else ("CN", "")
-    due = add_working_days(document.date, n, *calendar)
-    rule = f"{n} working days after the feedback date"
-    data = {"basis_item": limit.pk if limit else None, "rule": rule, "feedback_date": document.date.isoformat(),
+    data = {"basis_item": limit.pk if limit else None, "feedback_date": document.date.isoformat(),
             "finding_ids": _findings(document, findings)}
+    if standing_rule is not None:
+        due = deadline_rules.deadline_for(standing_rule, document.date, country=calendar[0], region=calendar[1])
+        data.update(deadline_rules.citation(standing_rule, document.date))
+    else:
+        due = add_working_days(document.date, n, *calendar)
+        data["rule"] = f"{n} working days after the feedback date"
     at = moment(on)
     plan = Item.objects.create(
         kind=ItemKind.RECTIFICATION, document=document, title=f"Rectification plan: {document.title[:200]}",

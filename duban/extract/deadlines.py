@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .caseless import CaselessPattern, mentions
+
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 MONTHS["sept"] = 9
@@ -23,17 +25,17 @@ _BY = r"(?:(?:no\s+later\s+than|not\s+later\s+than|before|by|until|till|prior\s+
 _END = r"(?:end|close)\s+of\s+(?:the\s+year\s+)?"
 
 # Ordered: the first pattern that matches at a position wins, so longer phrases come first.
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("quarter", re.compile(rf"\b(?:{_BY}|in\s+(?:the\s+)?)(?:{_END})?(?:the\s+)?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+of\s+{_YEAR}", re.I)),
-    ("half", re.compile(rf"\b(?:{_BY}(?:{_END})?|in\s+(?:the\s+)?|during\s+(?:the\s+)?)?(?P<h>first|second|latter|last)\s+half\s+(?:of\s+(?:the\s+year\s+)?)?{_YEAR}", re.I)),
-    ("mid", re.compile(rf"\b{_BY}(?:the\s+)?(?:mid-|middle\s+of\s+){_YEAR}", re.I)),
-    ("day", re.compile(rf"\b(?P<by>{_BY})?(?:{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}|(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}\s+(?P<year2>(?:19|20)\d{{2}}))", re.I)),
-    ("month_end", re.compile(rf"\b{_BY}{_END}{_MONTH}(?:\s+of)?,?\s+{_YEAR}", re.I)),
-    ("month", re.compile(rf"\b(?P<prep>before|by|until|in|prior\s+to)\s+{_MONTH},?\s+{_YEAR}", re.I)),
-    ("year_end", re.compile(rf"\b{_BY}(?:{_END}|year-end\s+(?:of\s+)?){_YEAR}", re.I)),
-    ("plan_end", re.compile(rf"\b{_BY}(?:{_END})?(?:the\s+)?(?P<ord>{'|'.join(_ORDINAL_PLAN)})\s+five-year\s+plan", re.I)),
-    ("year", re.compile(rf"\b(?P<prep>before|by|prior\s+to|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*\d)", re.I)),
-    ("in_year", re.compile(rf"\b(?P<prep>in|during|within)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*(?:19|20)?\d\d)(?!\s+and\s+(?:19|20)\d\d)", re.I)),
+_PATTERNS: list[tuple[str, CaselessPattern]] = [
+    ("quarter", CaselessPattern(rf"\b(?:{_BY}|in\s+(?:the\s+)?)(?:{_END})?(?:the\s+)?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+of\s+{_YEAR}")),
+    ("half", CaselessPattern(rf"\b(?:{_BY}(?:{_END})?|in\s+(?:the\s+)?|during\s+(?:the\s+)?)?(?P<h>first|second|latter|last)\s+half\s+(?:of\s+(?:the\s+year\s+)?)?{_YEAR}")),
+    ("mid", CaselessPattern(rf"\b{_BY}(?:the\s+)?(?:mid-|middle\s+of\s+){_YEAR}")),
+    ("day", CaselessPattern(rf"\b(?P<by>{_BY})?(?:{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}|(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}\s+(?P<year2>(?:19|20)\d{{2}}))")),
+    ("month_end", CaselessPattern(rf"\b{_BY}{_END}{_MONTH}(?:\s+of)?,?\s+{_YEAR}")),
+    ("month", CaselessPattern(rf"\b(?P<prep>before|by|until|in|prior\s+to)\s+{_MONTH},?\s+{_YEAR}")),
+    ("year_end", CaselessPattern(rf"\b{_BY}(?:{_END}|year-end\s+(?:of\s+)?){_YEAR}")),
+    ("plan_end", CaselessPattern(rf"\b{_BY}(?:{_END})?(?:the\s+)?(?P<ord>{'|'.join(_ORDINAL_PLAN)})\s+five-year\s+plan")),
+    ("year", CaselessPattern(rf"\b(?P<prep>before|by|prior\s+to|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*\d)")),
+    ("in_year", CaselessPattern(rf"\b(?P<prep>in|during|within)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*(?:19|20)?\d\d)(?!\s+and\s+(?:19|20)\d\d)")),
 ]
 
 
@@ -89,13 +91,18 @@ def _due(kind: str, m: re.Match[str]) -> str | None:
     return None
 
 
-_NEEDS = re.compile(r"(?:19|20)\d\d|five-year", re.I)  # every pattern names a year or a five-year plan
+_YEAR_DIGITS = re.compile(r"(?:19|20)\d\d")
+
+
+def _names_year(text: str) -> bool:
+    """Cheap test: every pattern names a year or a five-year plan."""
+    return _YEAR_DIGITS.search(text) is not None or mentions(text, ("five-year",))
 
 
 @lru_cache(maxsize=8192)
 def find_deadlines(text: str) -> tuple[Deadline, ...]:
     """Every absolute deadline phrase in `text`, left to right, without overlaps (cached: extractors share clauses)."""
-    if not _NEEDS.search(text):
+    if not _names_year(text):
         return ()
     found: list[Deadline] = []
     taken: list[tuple[int, int]] = []

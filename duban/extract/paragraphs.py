@@ -12,6 +12,11 @@ from .model import Doc, Span
 from .outline import UNITS_BRACKET, UNITS_BRACKET_CUES
 
 _ENDS_OPEN = re.compile(r"[\w,，、(（\-–]$")
+
+
+def _ends_open(text: str) -> bool:
+    """Whether the text stops mid-phrase; only its last two characters are looked at, where $ can match."""
+    return _ENDS_OPEN.search(text, max(0, len(text) - 2)) is not None
 _CONTINUES = re.compile(r"^[a-z(（\d,，]")
 
 
@@ -81,7 +86,7 @@ def _build(doc: Doc):
                 yield current
             current = None
             continue
-        if current and current.last_line == number - 1 and _ENDS_OPEN.search(current.text) and _CONTINUES.match(line.lstrip()):
+        if current and current.last_line == number - 1 and _ends_open(current.text) and _CONTINUES.match(line.lstrip()):
             current.starts.append(len(current.text) + 1)
             current.text += "\n" + line
             continue

@@ -183,7 +183,8 @@ def _item_forms(item: Item, may: dict, pending_claim, pending_kinds: set[str]) -
         if ChangeKind.CANCELLATION not in pending_kinds:
             shown["cancel"] = _form("cancel", forms.ReasonForm)
     if may["verify"] and pending_claim is not None:
-        shown["verify"] = _form("verify", forms.VerifyForm, evidence=_cited_evidence(item))
+        shown["verify"] = _form("verify", forms.VerifyForm, evidence=_cited_evidence(item),
+                                initial={"cited": [piece.pk for piece in pending_claim.evidence.all()]})
         shown["reject_claim"] = _form("reject_claim", forms.ReasonForm)
     return shown
 

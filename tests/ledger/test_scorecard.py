@@ -117,7 +117,12 @@ def test_dashboard_weeks_count_claims_closures_and_overdue_items_from_the_histor
     assert dashboard(Item.objects.all(), date(2025, 6, 25), weeks=1).overdue == []
 
 
-def test_state_counts_name_every_state(plan):
-    _active(plan, plan.housing)
-    counts = state_counts(Item.objects.all())
-    assert set(counts) == set(ItemState.values) and counts[ItemState.ACTIVE] == 1 and counts[ItemState.DRAFT] == 0
+def test_state_counts_name_every_state_as_of_the_day(plan):
+    item = _active(plan, plan.housing, on=date(2025, 3, 3))
+    Item.objects.create(kind="task", state="draft", created_at=T0, updated_at=T0)  # no history: as it stands
+    workflow.claim_completion(plan.housing_staff, item, evidence=[plan.photo], on=date(2025, 4, 1))
+    counts = state_counts(Item.objects.all(), date(2025, 3, 31))
+    assert set(counts) == set(ItemState.values)
+    assert (counts[ItemState.ACTIVE], counts[ItemState.CLAIMED], counts[ItemState.DRAFT]) == (1, 0, 1)
+    assert state_counts(Item.objects.all(), date(2025, 4, 1))[ItemState.CLAIMED] == 1
+    assert state_counts(Item.objects.all(), date(2025, 3, 1))[ItemState.ACTIVE] == 0  # assigned on 3 March

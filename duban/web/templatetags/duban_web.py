@@ -11,7 +11,7 @@ from duban.ledger.services.flags import FlagCode
 register = template.Library()
 
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 40, 12, 12, 36
+LEFT, RIGHT, TOP, BOTTOM = 40, 24, 12, 36
 SERIES = (("claims", "Completion claims"), ("closures", "Verified closures"), ("overdue", "Overdue at the week's end"))
 
 
@@ -65,10 +65,11 @@ def activity_chart(periods) -> dict:
         series.append({"name": name, "label": label, "dots": dots,
                        "points": " ".join(f"{px},{py}" for px, py, _, _ in dots)})
     every = max(1, math.ceil(len(periods) / 6))
+    last = len(periods) - 1
     return {
         "width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT, "bottom": TOP + plot_h,
         "series": series, "periods": periods,
         "y_ticks": [(y(v), v) for v in sorted({0, top // 2, top})],
-        "x_labels": [(x(k), p.start) for k, p in enumerate(periods) if k % every == 0 or k == len(periods) - 1],
+        "x_labels": [(x(k), p.start) for k, p in enumerate(periods) if (last - k) % every == 0],
         "label_y": TOP + plot_h + 20,
     }

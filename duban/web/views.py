@@ -206,8 +206,6 @@ def _render_item(request, pk: int, *, bound: dict | None = None, status: int = 2
     for name, form in (bound or {}).items():
         if name in shown:
             shown[name] = form
-    if bound and "verify" in bound and "verify" in shown:
-        bound["verify"].fields["cited"].queryset = _cited_evidence(item)
     context = {
         "item": item, "may": may, "forms": shown,
         "co_owners": list(item.co_owners.all()),

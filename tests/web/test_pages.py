@@ -5,7 +5,6 @@ items, so an N+1 query fails here)."""
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from pathlib import Path
 
@@ -18,11 +17,10 @@ from django.utils import timezone
 
 from duban.ledger.choices import ChangeKind, CheckResult, ClaimStatus, ItemKind, ItemState, ReminderKind, RequestStatus
 from duban.ledger.models import (
-    ChangeRequest, CompletionClaim, Event, Evidence, Item, ProgressReport, Reminder, ReinspectionCheck,
+    ChangeRequest, CompletionClaim, Evidence, Item, ProgressReport, Reminder, ReinspectionCheck,
     ReinspectionSample, Verification,
 )
 from duban.ledger.services import history, workflow
-from duban.ledger.services.visibility import visible_items
 from duban.web.filters import keyset_page
 
 QUERY_COUNTS = json.loads((Path(__file__).with_name("query_counts.json")).read_text())

@@ -5,9 +5,6 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-# Characters that IGNORECASE matches to an ASCII letter but str.lower() does not turn into it.
-_CASE_FOLD_EXTRAS = ("ı", "ſ")
-
 
 def mentions(text: str, words: tuple[str, ...]) -> bool:
     """Whether the lower-cased text holds one of `words`, lower-case substrings of which every match holds one.
@@ -22,7 +19,10 @@ def mentions(text: str, words: tuple[str, ...]) -> bool:
 def lowered(text: str) -> str | None:
     """`text` lower-cased, when that keeps every offset and matching it equals IGNORECASE matching of `text`; else None."""
     low = text.lower()
-    if len(low) != len(text) or any(c in text for c in _CASE_FOLD_EXTRAS):
+    if text.isascii():
+        return low
+    # "İ" lower-cases to two characters; "ı" and "ſ" are matched to "i" and "s" by IGNORECASE but stay as they are.
+    if len(low) != len(text) or "ı" in text or "ſ" in text:
         return None
     return low
 
@@ -37,14 +37,19 @@ class CaselessPattern:
     def __init__(self, pattern: str, flags: int = 0):
         if re.search(r"(?<!\\)(?<!\(\?)[A-Z]", pattern):  # escapes (\S) and named groups (?P<…>) aside
             raise ValueError(f"a caseless pattern is written in lower case: {pattern[:60]}")
-        self.pattern = pattern
+        self.pattern, self._flags = pattern, flags
         self._lower = re.compile(pattern, flags)
-        self._ignorecase = re.compile(pattern, flags | re.I)
+        self._ignorecase: re.Pattern[str] | None = None  # compiled when first needed: rare text only
+
+    def _with_ignorecase(self) -> re.Pattern[str]:
+        if self._ignorecase is None:
+            self._ignorecase = re.compile(self.pattern, self._flags | re.I)
+        return self._ignorecase
 
     def finditer(self, text: str) -> Iterator[re.Match[str] | OnOriginal]:
         low = lowered(text)
         if low is None:
-            yield from self._ignorecase.finditer(text)
+            yield from self._with_ignorecase().finditer(text)
             return
         for m in self._lower.finditer(low):
             yield OnOriginal(m, text)
@@ -52,7 +57,7 @@ class CaselessPattern:
     def search(self, text: str) -> re.Match[str] | OnOriginal | None:
         low = lowered(text)
         if low is None:
-            return self._ignorecase.search(text)
+            return self._with_ignorecase().search(text)
         m = self._lower.search(low)
         return OnOriginal(m, text) if m else None
 

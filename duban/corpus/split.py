@@ -115,19 +115,30 @@ class _Topics:
     def __init__(self, lines: list[str], nonblank: list[int]):
         self._lines, self._nonblank = lines, nonblank
         self._words: list[list[str]] | None = None
-        self._idf: dict[str, float] = {}
+        self._idf: _Idf | None = None
 
     def add_shift(self, score: float, k: int, current_start: int) -> float:
         """`score` plus the evidence of a topic shift at non-blank line k: low tf-idf cosine between the sides."""
         if self._words is None:
             self._words = [_content_words(self._lines[i]) for i in self._nonblank]
-            df = Counter(chain.from_iterable(map(set, self._words)))
-            self._idf = {w: math.log((1 + len(self._words)) / n) for w, n in df.items()}
+            self._idf = _Idf(Counter(chain.from_iterable(map(set, self._words))), len(self._words))
         before = _window(self._words, k - 1, max(current_start, k - 60) - 1, -1)
         after = _window(self._words, k, min(len(self._words), k + 60), 1)
         if len(before) < 25 or len(after) < 25:
             score -= 0.5  # too little text on one side to judge a topic shift
         return score + (0.1 - _cosine(before, after, self._idf)) * 10
+
+
+class _Idf(dict):
+    """Inverse document frequency over the lines of a run, worked out for a word when a window first holds it."""
+
+    def __init__(self, df: Counter[str], lines: int):
+        super().__init__()
+        self._df, self._lines = df, lines
+
+    def __missing__(self, word: str) -> float:
+        value = self[word] = math.log((1 + self._lines) / self._df[word])
+        return value
 
 
 MOST_TOPIC_SHIFT = (0.1 - 0.0) * 10  # what add_shift adds at most: a cosine of 0
@@ -176,9 +187,9 @@ def looks_like_title(text: str) -> bool:
     """A line shaped like a document title: short, unnumbered, not a clause that continues."""
     if not 6 <= len(text) <= 220 or text[0].islower() or text.endswith((",", ";", ":", "，", "；", "：", "、")):
         return False  # the cheap tests first: most lines fail one
-    if len(text.split()) > 40 or ENUMERATED.match(text) or _SPEECH.search(text) or _METADATA.search(text):
+    if len(text.split()) > 40 or ENUMERATED.match(text) or _DOCUMENT_END.match(text):
         return False
-    if _DOCUMENT_END.match(text):
+    if _SPEECH.search(text) or _METADATA.search(text):
         return False
     cjk = 0 if text.isascii() else len(_CJK_CHAR.findall(text))
     return not (cjk > len(text) / 3 and (len(text) > 60 or re.search(r"[，,。]", text)))
@@ -205,7 +216,7 @@ def _cosine(a: list[str], b: list[str], idf: dict[str, float]) -> float:
     """Cosine of the tf-idf vectors of two word windows (idf over the lines of the run being split)."""
     if not a or not b:
         return 0.0
-    ca = {w: n * idf.get(w, 0.0) for w, n in Counter(a).items()}
-    cb = {w: n * idf.get(w, 0.0) for w, n in Counter(b).items()}
+    ca = {w: n * idf[w] for w, n in Counter(a).items()}
+    cb = {w: n * idf[w] for w, n in Counter(b).items()}
     norm = math.sqrt(sum(v * v for v in ca.values()) * sum(v * v for v in cb.values()))
     return sum(v * cb[w] for w, v in ca.items() if w in cb) / norm if norm else 0.0

@@ -59,18 +59,17 @@ _FAILURE = CaselessPattern(
     r"(?:nature\s+reserves?|core\s+area|protection\s+zone|protected\s+area|red\s+line)\b",
 )
 # Changes, degrees and sums of money that state a shortfall only inside a report's problem section.
-_SHORTFALL = re.compile(
-    r"\bincreas\w*|\bdecreas\w*|\bdeclin\w*|\bdrop(?:s|ped)?\b|\breduc\w*|\bstill\b|\bonly\b|\blow\b", re.I
+_SHORTFALL = CaselessPattern(
+    r"\bincreas\w*|\bdecreas\w*|\bdeclin\w*|\bdrop(?:s|ped)?\b|\breduc\w*|\bstill\b|\bonly\b|\blow\b"
 )
 # Enforcement already taken ("interviewed 12 responsible persons and recovered 1.9 million yuan") is no shortfall.
-_REMEDY = re.compile(
+_REMEDY = CaselessPattern(
     r"\b(?:interviewed|recovered|recouped|returned|rectified|punished|fined|detained|accountable"
     r"|ordered\s+(?:\w+\s+){0,4}?to\s+rectify)\b",
-    re.I,
 )
 # General verdicts and reported opinions name no specific case.
-_VERDICT = re.compile(
-    r"\b(?:pointed\s+out|believes?|believed|think|thinks|thought|held|considers?|considered)\s+that\b", re.I
+_VERDICT = CaselessPattern(
+    r"\b(?:pointed\s+out|believes?|believed|think|thinks|thought|held|considers?|considered)\s+that\b"
 )
 # A clause that points back at the place or unit named before it.
 _ANAPHOR_NOUN = re.compile(
@@ -79,8 +78,8 @@ _ANAPHOR_NOUN = re.compile(
     r"|\b(?P<urban>urban)\b",  # "the urban sewage pipe network": the city's
     re.I,
 )
-_ANAPHOR = re.compile(
-    rf"^\W*(?:however|but|meanwhile)\b|\bit\b(?!\s+(?:is|was)\b)|\b(?:its|they|their)\b|{_ANAPHOR_NOUN.pattern}", re.I
+_ANAPHOR = CaselessPattern(
+    rf"^\W*(?:however|but|meanwhile)\b|\bit\b(?!\s+(?:is|was)\b)|\b(?:its|they|their)\b|{_ANAPHOR_NOUN.pattern}"
 )
 
 _PRIMARY = (

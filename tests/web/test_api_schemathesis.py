@@ -23,9 +23,10 @@ import time
 import pytest
 import schemathesis
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import HealthCheck, assume, given, settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core import NotSet
 from schemathesis.generation import GenerationMode
 
 from api_world import build_world, draft
@@ -34,7 +35,7 @@ from duban.ledger.services import evidence as evidence_store, workflow
 from duban.ledger.services.tokens import issue_token
 from duban.wsgi import application
 
-EXAMPLES = 8  # per operation and mode: 25 operations × 2 modes stay well under a minute
+EXAMPLES = 12  # per operation and mode: 25 operations × 2 modes take about 25 s here
 SEED = 20250303
 BUDGET_SECONDS = 60
 ACTION_STATUSES = ["2xx", "400", "401", "403", "404", "409", "413"]
@@ -118,6 +119,9 @@ def test_the_api_conforms_to_its_openapi_document(fuzzed, mode):
                              suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy(generation_mode=mode))
         def exercise(case):
+            # A multipart body is a set of named parts: a "negated" one that is not an object (a bare number) is not
+            # multipart at all, and any multipart parser skips its nameless part; such a case tests nothing of ours.
+            assume(not (case.media_type == "multipart/form-data" and not isinstance(case.body, (dict, NotSet))))
             response = case.call_and_validate(headers={"Authorization": f"Token {token}"})
             codes.add(response.status_code)
 

@@ -41,3 +41,21 @@ URL_PERMISSION_TESTS: dict[str, str] = {
     # The API.
     "api:schema": f"{PAGES}::test_the_api_schema_describes_the_api_and_holds_no_ledger_data",
 }
+
+# The API (tests/web/test_api_permissions.py enumerates the `api` namespace again and checks each name): anonymous
+# callers get 401, another unit's objects are 404 on every URL naming them and absent from every list.
+API = "tests/web/test_api_permissions.py"
+URL_PERMISSION_TESTS.update({
+    **{f"api:{name}": f"{API}::test_another_units_objects_are_not_found_on_any_url_that_names_them" for name in (
+        "item-detail", "item-assign", "item-confirm", "item-reject-draft", "item-progress", "item-claim",
+        "item-verify", "item-reject-claim", "item-request-deadline", "item-request-cancellation", "claim-detail",
+        "change-request-detail", "change-request-approve", "change-request-refuse", "document-detail",
+        "organisation-detail", "evidence-detail", "evidence-download",
+    )},
+    **{f"api:{name}": f"{API}::test_another_units_objects_are_absent_from_every_list" for name in (
+        "item-list", "claim-list", "change-request-list", "document-list", "organisation-list", "evidence-list",
+        "flag-list",
+    )},
+    "api:me": f"{API}::test_token_authentication_works_and_a_session_needs_its_csrf_token_to_act",
+    "api:not-found": f"{API}::test_an_unknown_api_path_is_a_json_404",
+})

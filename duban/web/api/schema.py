@@ -12,12 +12,16 @@ ERRORS = {
     "403": "the person may not take this action on this item",
     "404": "nothing the person may see has this id (or the cursor is invalid)",
     "409": "the item is not in a state where this action applies",
+    "415": "the body is not in a media type the action reads",
 }
 
 
 class LedgerSchema(AutoSchema):
     """Adds the error responses to each operation: 401 everywhere; 404 where a path names an object or a list pages
-    by cursor; 400 on lists (bad filters) and actions; 403 and 409 on actions."""
+    by cursor; 400 on lists (bad filters) and actions; 403, 409 and 415 on actions."""
+
+    def _get_format_parameters(self):
+        return []  # DRF's ?format= override is not part of the API: answers are JSON, downloads the file itself
 
     def _resolve_path_parameters(self, variables):
         parameters = super()._resolve_path_parameters(variables)
@@ -36,7 +40,7 @@ class LedgerSchema(AutoSchema):
         if listing:
             codes.append("400")
         if self.method == "POST":
-            codes += ["400", "403", "409"]
+            codes += ["400", "403", "409", "415"]
         for code in codes:
             if code not in responses:
                 response = self._get_response_for_code(ErrorSerializer, code, direction=direction)

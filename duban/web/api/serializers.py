@@ -232,40 +232,74 @@ class DocumentDetailSerializer(DocumentSerializer):
 
 
 # --- what actions take in ------------------------------------------------------------------------------------------
+#
+# A JSON body is held to its JSON types (a number is not a text, "5" or true not an id); a form's values are all text,
+# read as the field's type. Texts are taken as sent (the ledger trims them), so their length is the length sent.
 
-class EvidenceInputSerializer(serializers.Serializer):
-    """Evidence for an action: files uploaded with it (multipart), and/or evidence already stored that the person
-    can see (by id)."""
+MAX_TEXT = 20000
+MAX_ID = 2**63 - 1  # the largest id a database column holds
+
+
+class TextField(serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=MAX_TEXT, allow_blank=True, trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if self.context.get("typed") and not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class IdField(serializers.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+    def to_internal_value(self, data):
+        if self.context.get("typed") and (not isinstance(data, int) or isinstance(data, bool)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def _ids(most: int, **kwargs) -> serializers.ListField:
+    return serializers.ListField(child=IdField(), required=False, default=list, max_length=most, **kwargs)
+
+
+def _claim() -> IdField:
+    return IdField(required=False, allow_null=True, default=None,
+                   help_text="the claim decided (default: the item's claim awaiting verification)")
+
+
+def _note() -> TextField:
+    return TextField(required=False, default="")
+
+
+class EvidenceIdsSerializer(serializers.Serializer):
+    """An action's evidence in JSON: stored evidence, by id, that the person can see."""
+
+    evidence_ids = _ids(50)
+
+
+class EvidenceInputSerializer(EvidenceIdsSerializer):
+    """An action's evidence in a multipart form: files uploaded with it, and/or stored evidence by id."""
 
     evidence = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True, use_url=False), required=False, default=list,
         max_length=MAX_EVIDENCE_FILES,
-        help_text=f"files (multipart only), at most {MAX_EVIDENCE_FILES}; each is bounded in size and checked for type",
+        help_text=f"at most {MAX_EVIDENCE_FILES} files; each is bounded in size and checked for type by its bytes",
     )
-    evidence_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
-                                         required=False, default=list, max_length=50)
-
-
-class EvidenceIdsSerializer(serializers.Serializer):
-    """The JSON form of an action's evidence: stored evidence by id only."""
-
-    evidence_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
-                                         required=False, default=list, max_length=50)
 
 
 class AssignSerializer(serializers.Serializer):
-    lead = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="the lead owner organisation's id")
-    co_owners = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
-                                      required=False, default=list, max_length=100)
+    lead = IdField(help_text="the lead owner organisation's id")
+    co_owners = _ids(100)
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=20000, allow_blank=True,
-                                   help_text="required by the ledger: a refusal says so when it is blank")
+    reason = TextField(help_text="required by the ledger: a blank reason is refused with the rule")
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=20000, allow_blank=True, required=False, default="")
+    note = _note()
 
 
 class EmptySerializer(serializers.Serializer):
@@ -273,36 +307,33 @@ class EmptySerializer(serializers.Serializer):
 
 
 class ProgressJSONSerializer(EvidenceIdsSerializer):
-    text = serializers.CharField(max_length=20000, allow_blank=True)
+    text = TextField()
 
 
 class ProgressSerializer(EvidenceInputSerializer):
-    text = serializers.CharField(max_length=20000, allow_blank=True)
+    text = TextField()
 
 
 class ClaimJSONSerializer(EvidenceIdsSerializer):
-    note = serializers.CharField(max_length=20000, allow_blank=True, required=False, default="")
+    note = _note()
 
 
 class ClaimInputSerializer(EvidenceInputSerializer):
-    note = serializers.CharField(max_length=20000, allow_blank=True, required=False, default="")
+    note = _note()
 
 
 class VerifyJSONSerializer(EvidenceIdsSerializer):
-    claim = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True, default=None,
-                                     help_text="the claim decided (default: the item's claim awaiting verification)")
-    note = serializers.CharField(max_length=20000, allow_blank=True, required=False, default="")
+    claim = _claim()
+    note = _note()
 
 
 class VerifySerializer(EvidenceInputSerializer):
-    claim = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True, default=None,
-                                     help_text="the claim decided (default: the item's claim awaiting verification)")
-    note = serializers.CharField(max_length=20000, allow_blank=True, required=False, default="")
+    claim = _claim()
+    note = _note()
 
 
 class RejectClaimSerializer(ReasonSerializer):
-    claim = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False, allow_null=True, default=None,
-                                     help_text="the claim decided (default: the item's claim awaiting verification)")
+    claim = _claim()
 
 
 class DeadlineRequestSerializer(ReasonSerializer):

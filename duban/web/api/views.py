@@ -18,17 +18,17 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, mixins, serializers as drf_serializers, status, viewsets
 from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny
 from rest_framework.pagination import BasePagination, CursorPagination
-from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from duban.ledger.choices import ChangeKind, ClaimStatus, Genre, ItemKind, ItemState, RequestStatus
 from duban.ledger.errors import InvalidState, LedgerError, NotAllowed
 from duban.ledger.models import (
-    ChangeRequest, CompletionClaim, Event, Evidence, Item, Membership, Organisation, ProgressReport, Verification,
+    ChangeRequest, CompletionClaim, Event, Evidence, Item, Membership, Organisation, ProgressReport,
 )
 from duban.ledger.services import evidence as evidence_store, permissions as rules, workflow
 from duban.ledger.services.flags import FlagCode, red_flags
@@ -145,18 +145,26 @@ class LedgerViewMixin:
         return super().get_object()
 
     def validated(self, serializer_class, data=None) -> dict:
-        serializer = serializer_class(data=self.request.data if data is None else data)
+        """The body, shape-checked by the serializer (400 otherwise); a JSON body is held to its JSON types."""
+        typed = (self.request.content_type or "").split(";")[0].strip() == "application/json"
+        serializer = serializer_class(data=self.request.data if data is None else data, context={"typed": typed})
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
 
-def _summary(errors: dict) -> str:
-    parts = []
-    for field, messages in errors.items():
-        messages = messages if isinstance(messages, list) else [messages]
-        text = "; ".join(str(m) if not isinstance(m, (dict, list)) else "invalid" for m in messages)
-        parts.append(text if field == "non_field_errors" else f"{field}: {text}")
-    return "the request is not valid: " + "; ".join(parts)
+def _summary(errors) -> str:
+    """The field errors in one sentence: "due: Date has wrong format…; evidence_ids[0]: A valid integer is required."."""
+    def lines(where: str, found):
+        if isinstance(found, dict):
+            for key, inner in found.items():
+                name = key if not where else (f"{where}[{key}]" if str(key).isdigit() else f"{where}.{key}")
+                yield from lines("" if key in ("non_field_errors", "__all__") and not where else name, inner)
+        elif isinstance(found, list):
+            for inner in found:
+                yield from lines(where, inner)
+        else:
+            yield f"{where}: {found}" if where else str(found)
+    return "the request is not valid: " + "; ".join(lines("", errors))
 
 
 def _enum(values) -> dict:
@@ -192,6 +200,8 @@ ITEM_FILTERS = [
                      description="id (default), -id, due or -due (no due date last)"),
 ]
 
+ITEM_FILTER_NAMES = {parameter.name for parameter in ITEM_FILTERS}
+
 
 def filtered_items(queryset, request, *, day=None):
     """The items matching the query's filters, through the pages' filter form and duban.web.filters.filter_items.
@@ -201,14 +211,17 @@ def filtered_items(queryset, request, *, day=None):
     before it starts.
     """
     params = request.query_params.copy()
-    if (owner := params.get("owner")) and owner.isascii() and owner.isdigit() and int(owner) <= MAX_ID:
+    blank = sorted(name for name in ITEM_FILTER_NAMES - {"q"} if "" in params.getlist(name))
+    if blank:  # the pages' form reads an empty field as "any"; the API asks for a value or no parameter
+        raise exceptions.ValidationError({name: ["give a value, or leave the parameter out"] for name in blank})
+    if (owner := params.get("owner")) and owner.isascii() and owner.isdigit() and 1 <= int(owner) <= MAX_ID:
         if not Organisation.objects.filter(pk=int(owner)).exists():
             params.pop("owner")
             queryset = queryset.none()
     for name in ("owner", "document"):  # ids: a number no column could hold is malformed, not a lookup
         value = params.get(name)
-        if value and (not (value.isascii() and value.isdigit()) or int(value) > MAX_ID):
-            raise exceptions.ValidationError({name: ["an id: a whole number"]})
+        if value and (not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_ID):
+            raise exceptions.ValidationError({name: ["an id: a whole number from 1"]})
     form = ItemFilterForm(params)
     if not form.is_valid():
         errors = {field: [str(message) for message in messages] for field, messages in form.errors.items()}
@@ -275,6 +288,8 @@ def not_found(request, path=""):
 # --- items -----------------------------------------------------------------------------------------------------------
 
 EVIDENCE_ACTIONS = {"progress", "claim", "verify"}
+FORM_PARSERS = [JSONParser, FormParser]  # the media types of an action's body, as documented: JSON or an HTML form
+UPLOAD_PARSERS = [JSONParser, MultiPartParser]  # …and for actions taking files, JSON (ids) or multipart (files)
 UPLOAD_LIMIT = 64 * 1024  # form fields around the files
 
 
@@ -288,8 +303,7 @@ def _action_schema(summary: str, request, response, created: bool = False, uploa
         json_form, multipart_form = request
         body = {"application/json": json_form, "multipart/form-data": multipart_form}
     else:
-        body = {"application/json": request, "application/x-www-form-urlencoded": request,
-                "multipart/form-data": request}
+        body = {"application/json": request, "application/x-www-form-urlencoded": request}
     responses = {201 if created else 200: response}
     if uploads:
         responses[413] = OpenApiResponse(s.ErrorSerializer, description="larger than the evidence files it may carry")
@@ -305,7 +319,6 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.ItemSerializer
     pagination_class = ItemKeysetPagination
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def initial(self, request, *args, **kwargs):
         # Refuse an oversized upload before anything reads the body into temporary files.
@@ -389,7 +402,7 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
         return claim
 
     @_action_schema("Give a draft or active item its lead owner and co-owners", s.AssignSerializer, s.ItemSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=FORM_PARSERS)
     def assign(self, request, pk=None):
         item = self._item()
         data = self.validated(s.AssignSerializer)
@@ -402,12 +415,12 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
         return self._answer_item(item)
 
     @_action_schema("Confirm a draft: it becomes active", s.EmptySerializer, s.ItemSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=FORM_PARSERS)
     def confirm(self, request, pk=None):
         return self._answer_item(workflow.confirm(request.user, self._item()))
 
     @_action_schema("Reject a draft as an extraction error, with a reason", s.ReasonSerializer, s.ItemSerializer)
-    @action(detail=True, methods=["post"], url_path="reject-draft")
+    @action(detail=True, methods=["post"], url_path="reject-draft", parser_classes=FORM_PARSERS)
     def reject_draft(self, request, pk=None):
         item = self._item()
         data = self.validated(s.ReasonSerializer)
@@ -415,7 +428,7 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
 
     @_action_schema("Report progress today, with evidence", (s.ProgressJSONSerializer, s.ProgressSerializer),
                     s.ProgressReportSerializer, created=True, uploads=True)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=UPLOAD_PARSERS)
     def progress(self, request, pk=None):
         item = self._item()
         data = self.validated(s.ProgressSerializer)
@@ -426,7 +439,7 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
 
     @_action_schema("Claim completion today, with evidence (the item closes only when verified)",
                     (s.ClaimJSONSerializer, s.ClaimInputSerializer), s.ClaimSerializer, created=True, uploads=True)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=UPLOAD_PARSERS)
     def claim(self, request, pk=None):
         item = self._item()
         data = self.validated(s.ClaimInputSerializer)
@@ -436,7 +449,7 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
 
     @_action_schema("Verify a completion claim today, citing evidence: the item closes",
                     (s.VerifyJSONSerializer, s.VerifySerializer), s.ClaimSerializer, uploads=True)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=UPLOAD_PARSERS)
     def verify(self, request, pk=None):
         item = self._item()
         data = self.validated(s.VerifySerializer)
@@ -447,7 +460,7 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
 
     @_action_schema("Reject a completion claim, with a reason: the item is active again", s.RejectClaimSerializer,
                     s.ClaimSerializer)
-    @action(detail=True, methods=["post"], url_path="reject-claim")
+    @action(detail=True, methods=["post"], url_path="reject-claim", parser_classes=FORM_PARSERS)
     def reject_claim(self, request, pk=None):
         item = self._item()
         data = self.validated(s.RejectClaimSerializer)
@@ -457,7 +470,7 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
 
     @_action_schema("Ask for a new due date (it applies once approved)", s.DeadlineRequestSerializer,
                     s.ChangeRequestSerializer, created=True)
-    @action(detail=True, methods=["post"], url_path="request-deadline")
+    @action(detail=True, methods=["post"], url_path="request-deadline", parser_classes=FORM_PARSERS)
     def request_deadline(self, request, pk=None):
         item = self._item()
         data = self.validated(s.DeadlineRequestSerializer)
@@ -466,7 +479,7 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
 
     @_action_schema("Ask to cancel the item (it is cancelled once approved)", s.ReasonSerializer,
                     s.ChangeRequestSerializer, created=True)
-    @action(detail=True, methods=["post"], url_path="request-cancellation")
+    @action(detail=True, methods=["post"], url_path="request-cancellation", parser_classes=FORM_PARSERS)
     def request_cancellation(self, request, pk=None):
         item = self._item()
         data = self.validated(s.ReasonSerializer)
@@ -542,14 +555,14 @@ class ChangeRequestViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
 
     @_action_schema("Approve the request today: the deadline moves, or the item is cancelled", s.NoteSerializer,
                     s.ChangeRequestSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=FORM_PARSERS)
     def approve(self, request, pk=None):
         change = self.get_object()
         data = self.validated(s.NoteSerializer)
         return _answer_change(workflow.approve_request(request.user, change, on=_today(), note=data["note"]), request)
 
     @_action_schema("Refuse the request today, with a reason", s.ReasonSerializer, s.ChangeRequestSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=FORM_PARSERS)
     def refuse(self, request, pk=None):
         change = self.get_object()
         data = self.validated(s.ReasonSerializer)
@@ -666,6 +679,7 @@ class FlagViewSet(LedgerViewMixin, mixins.ListModelMixin, viewsets.GenericViewSe
     """Red flags, computed as of a date and never stored, each with its reason."""
 
     serializer_class = s.FlaggedItemSerializer
+    pagination_class = ItemKeysetPagination
 
     def get_queryset(self):
         return scope_items(self.request.user, Item.objects.select_related("lead_owner").prefetch_related("co_owners"))

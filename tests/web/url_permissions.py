@@ -59,3 +59,18 @@ URL_PERMISSION_TESTS.update({
     "api:me": f"{API}::test_token_authentication_works_and_a_session_needs_its_csrf_token_to_act",
     "api:not-found": f"{API}::test_an_unknown_api_path_is_a_json_404",
 })
+
+# Documents, indicators and public disclosure (tests/web/test_documents.py, tests/web/test_public.py): another unit's
+# document and its items are a 404 on every URL; anonymous visitors see only what a supervisor published.
+DOCS, PUBLIC = "tests/web/test_documents.py", "tests/web/test_public.py"
+URL_PERMISSION_TESTS.update({
+    "documents:list": f"{DOCS}::test_the_document_list_holds_only_documents_with_a_visible_item",
+    **{f"documents:{name}": f"{DOCS}::test_another_units_document_is_not_found_on_any_document_url" for name in (
+        "detail", "bulk", "resolve_unit", "publish", "unpublish", "draft", "draft_edit", "draft_assign", "draft_units",
+        "draft_confirm", "draft_reject",
+    )},
+    **{f"indicators:{name}": f"{DOCS}::test_indicator_pages_hold_only_visible_indicators" for name in (
+        "list", "detail", "observe")},
+    "public:index": f"{PUBLIC}::test_anonymous_visitors_see_only_published_documents",
+    "public:document": f"{PUBLIC}::test_anonymous_visitors_see_only_published_documents",
+})

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install system bench clean
+.PHONY: run test install system chromium bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +27,18 @@ system:
 	    fi; \
 	fi
 
-install: system $(STAMP)
+# Debian's chromium, which the browser tests drive through Playwright's Python package (tests/web/test_browser.py):
+# installed only when missing and we are root; nothing ever downloads a browser (never `playwright install`).
+# Without it the browser tests skip, except under CI (CI set), where a missing chromium fails them.
+chromium:
+	@if ! command -v chromium >/dev/null; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        echo "installing chromium (browser tests)"; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	    fi; \
+	fi
+
+install: system chromium $(STAMP)
 
 # The ledger's data lives in ./data unless DUBAN_DATA_DIR names another directory.
 DJANGO := DJANGO_SETTINGS_MODULE=duban.settings $(BIN)/python -m django
@@ -38,7 +49,7 @@ run: system $(STAMP)
 	$(BIN)/duban ledger create-admin
 	$(DJANGO) runserver --insecure 127.0.0.1:8000  # --insecure: serve the admin's CSS though DEBUG is off
 
-test: system $(STAMP)
+test: system chromium $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

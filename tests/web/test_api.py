@@ -3,6 +3,7 @@ and keyset pages, tokens, and a number of SQL queries per list that does not gro
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from datetime import date, timedelta
@@ -143,6 +144,10 @@ def test_items_come_in_keyset_pages_in_the_pages_sort_orders(world):
     claims_page = client(world.sup).get("/api/organisations/?page_size=2").json()
     assert len(claims_page["results"]) == 2 and "cursor=" in claims_page["next"]
     assert client(world.sup).get("/api/organisations/?cursor=garbage").status_code == 404
+    for crafted in ("p=abc", "p=99999999999999999999", "r=1&p=-1"):  # decodes, but its position is no id
+        cursor = base64.urlsafe_b64encode(crafted.encode()).decode()
+        assert client(world.sup).get(f"/api/claims/?cursor={cursor}").status_code == 404, crafted
+    assert client(world.sup).get("/api/items/?after=WyJ4Il0").status_code == 200  # the pages' cursor: first page
 
 
 # --- the workflow through the API ----------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ import time
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, assume, given, settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
@@ -98,7 +100,19 @@ def config() -> SchemathesisConfig:
 
 
 @pytest.fixture
-def fuzzed(db, settings, tmp_path, django_capture_on_commit_callbacks):
+def wsgi_in_the_test_transaction():
+    """Schemathesis calls the WSGI application itself, whose request signals would close the database connection
+    holding the test's transaction (PostgreSQL); Django's test client detaches them the same way."""
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in signals:
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzzed(db, settings, tmp_path, django_capture_on_commit_callbacks, wsgi_in_the_test_transaction):
     settings.EVIDENCE_DIR = tmp_path / "evidence"
     world = build_world()
     seed_ledger(world, django_capture_on_commit_callbacks)

@@ -72,6 +72,15 @@ class IdCursorPagination(CursorPagination):
     def get_page_size(self, request):
         return page_size(request)
 
+    def decode_cursor(self, request):
+        """DRF's cursor, whose position must be an id: a crafted one holding anything else is an invalid cursor
+        (404, as DRF answers any cursor it cannot read), not a failed query."""
+        cursor = super().decode_cursor(request)
+        position = cursor.position if cursor is not None else None
+        if position is not None and not (position.isascii() and position.isdigit() and int(position) <= MAX_ID):
+            raise exceptions.NotFound(self.invalid_cursor_message)
+        return cursor
+
     def get_schema_operation_parameters(self, view):
         return [*(p for p in super().get_schema_operation_parameters(view) if p["name"] != "page_size"),
                 PAGE_SIZE_PARAMETER]

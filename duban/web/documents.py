@@ -4,7 +4,8 @@ where drafts are edited, assigned, confirmed or rejected in place, many at once,
 Thin views: they resolve what the request names (a document the person may see: one with an item they may see;
 an item of it they may see), call a ledger service, and render. A LedgerError becomes a message, with the status it
 deserves (403 not allowed, 409 wrong state, 400 otherwise). An htmx request gets the item's card alone, with the
-message inside it, so the page never reloads; without JavaScript every form posts and comes back to the page.
+message inside it (a refusal too, answered 200 so that htmx swaps it in), so the page never reloads; without
+JavaScript every form posts and comes back to the page.
 
 The document's text is untrusted: it is rendered escaped, line by line, never marked safe.
 """
@@ -89,9 +90,21 @@ class BulkForm(django_forms.Form):
 
 
 class ResolveForm(django_forms.Form):
+    """What a unit name means: a suggestion ("o12" an organisation, "g3" a group), or one chosen from the lists."""
+
     name = django_forms.CharField(max_length=300)
+    suggested = django_forms.RegexField(regex=r"^[og]\d{1,18}$", required=False)
     organisation = django_forms.ModelChoiceField(queryset=Organisation.objects.all(), required=False)
     group = django_forms.ModelChoiceField(queryset=OrganisationGroup.objects.all(), required=False)
+
+    def targets(self) -> list[Organisation | OrganisationGroup]:
+        """Everything the person chose; one is an answer, none or several are not."""
+        data = self.cleaned_data
+        chosen = [target for target in (data["organisation"], data["group"]) if target is not None]
+        if suggested := data["suggested"]:
+            model = Organisation if suggested[0] == "o" else OrganisationGroup
+            chosen += list(model.objects.filter(pk=int(suggested[1:])))
+        return chosen
 
 
 class UnpublishForm(django_forms.Form):
@@ -415,16 +428,16 @@ def resolve_unit(request, pk: int):
     if not form.is_valid():
         messages.error(request, "Choose an organisation or a group for the name.")
         return redirect(back)
-    data = form.cleaned_data
+    name, targets = form.cleaned_data["name"], form.targets()
     try:
-        if data["organisation"] is not None and data["group"] is None:
-            units.confirm_alias(request.user, data["name"], data["organisation"])
-            done = f"“{data['name']}” now means {data['organisation'].name}."
-        elif data["group"] is not None and data["organisation"] is None:
-            units.confirm_group(request.user, data["name"], data["group"])
-            done = f"“{data['name']}” now names the group {data['group'].name}."
-        else:
+        if len(targets) != 1:
             raise LedgerError("a unit name means one organisation or one group: choose one of them")
+        if isinstance(targets[0], Organisation):
+            units.confirm_alias(request.user, name, targets[0])
+            done = f"“{name}” now means {targets[0].name}."
+        else:
+            units.confirm_group(request.user, name, targets[0])
+            done = f"“{name}” now names the group {targets[0].name}."
     except LedgerError as error:
         messages.error(request, str(error))
         return _render_document(request, document, status=_status(error))

@@ -251,11 +251,24 @@ def test_unmatched_unit_names_are_resolved_in_place(demo_ledger, client_for):
 
     both = client.post(reverse("documents:resolve_unit", args=[d.plan.pk]), {"name": "Provincial Department of Commerce"})
     assert both.status_code == 400 and "means one organisation or one group" in _messages(both)[0]
+    # a suggestion ticked, with the lists left empty as a browser sends them
+    entry = next(e for e in page.context["unmatched"] if e.name == "Provincial Department of Commerce")
+    suggestion = entry.suggestions[0].organisation
+    html = page.content.decode()
+    assert f'name="suggested" value="o{suggestion.pk}"' in html
+    response = client.post(reverse("documents:resolve_unit", args=[d.plan.pk]), {
+        "name": entry.name, "suggested": f"o{suggestion.pk}", "organisation": "", "group": ""})
+    assert response.status_code == 302
+    assert OrganisationAlias.objects.get(name="Provincial Department of Commerce").organisation == suggestion
+    two = client.post(reverse("documents:resolve_unit", args=[d.plan.pk]), {
+        "name": "Provincial Department of Education", "suggested": f"o{d.justice.pk}", "organisation": d.water.pk})
+    assert two.status_code == 400 and "choose one of them" in _messages(two)[-1]
+
     staff = client_for("service_center_staff")
     refused = staff.post(reverse("documents:resolve_unit", args=[d.plan.pk]),
-                         {"name": "Provincial Department of Commerce", "organisation": d.service_center.pk})
+                         {"name": "Provincial Medical Security Bureau", "organisation": d.service_center.pk})
     assert refused.status_code == 403 and "may not record another name" in _messages(refused)[0]
-    assert not OrganisationAlias.objects.filter(name="Provincial Department of Commerce").exists()
+    assert not OrganisationAlias.objects.filter(name="Provincial Medical Security Bureau").exists()
 
 
 # --- who may reach which URL --------------------------------------------------------------------------------------

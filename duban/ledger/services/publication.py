@@ -56,7 +56,8 @@ def require_publish(user, document: SourceDocument, action: str) -> None:
 
 
 def _locked(document: SourceDocument) -> SourceDocument:
-    return SourceDocument.objects.select_for_update().select_related("supervising_office").get(pk=document.pk)
+    """The document's row, locked (its own row only: PostgreSQL refuses FOR UPDATE across an outer join)."""
+    return SourceDocument.objects.select_for_update().get(pk=document.pk)
 
 
 @transaction.atomic

@@ -550,13 +550,16 @@ def load_demo(args: argparse.Namespace) -> int:
 
 @command("create-admin")
 def create_admin(args: argparse.Namespace) -> int:
-    password = demo.create_admin()
-    url = "http://127.0.0.1:8000/admin/"
-    reset = "DJANGO_SETTINGS_MODULE=duban.settings .venv/bin/python -m django changepassword admin"
-    if password:
+    created = demo.create_admin()
+    url = "http://127.0.0.1:8000/"
+    reset = "DJANGO_SETTINGS_MODULE=duban.settings .venv/bin/python -m django changepassword USERNAME"
+    if created:
+        password, demo_password = created
         print(f"Log in at {url} as 'admin' with the password\n\n    {password}\n\n"
-              f"It is shown only this once. To set another: {reset}")
+              f"or as any demo person ({', '.join(demo.PEOPLE)}) with the password\n\n    {demo_password}\n\n"
+              f"They are shown only this once. To set another: {reset}")
     else:
-        print(f"Log in at {url} as 'admin' (its password was shown when it was created; to set another: {reset})")
+        print(f"Log in at {url} as 'admin' or a demo person (the passwords were shown when they were created; "
+              f"to set another: {reset})")
     print(f"The data directory is {settings.DATA_DIR} (set DUBAN_DATA_DIR to use another).")
     return 0

@@ -61,7 +61,7 @@ LANSHAN = Unit("Lanshan Province", K.PROVINCE, aliases=("Lanshan Provincial Peop
     )),
 ))
 
-# username → (organisation, role) pairs; none of these accounts has a usable password.
+# username → (organisation, role) pairs; they get one shared password when `make run` creates the admin.
 PEOPLE: dict[str, list[tuple[str, str]]] = {
     "province_admin": [("Lanshan Province", Role.ADMINISTRATOR)],
     "office_supervisor": [(SUPERVISING_OFFICE, Role.SUPERVISOR)],
@@ -146,12 +146,19 @@ ADMIN = "admin"
 
 
 @transaction.atomic
-def create_admin() -> str | None:
-    """The superuser `admin` with a generated password, returned to be shown once; None when it exists already."""
+def create_admin() -> tuple[str, str] | None:
+    """The superuser `admin` and one password for the demo people, both generated and returned to be shown once;
+    None when `admin` exists already. The demo people then log in to try each role in the browser."""
     users = get_user_model().objects
     if users.filter(username=ADMIN).exists():
         return None
     password = secrets.token_urlsafe(18)
     user = users.create_superuser(username=ADMIN, email="", password=password)
     history.record("system", "person.create", user, after={"username": ADMIN, "superuser": True})
-    return password
+    demo_password = secrets.token_urlsafe(12)
+    for person in users.filter(username__in=list(PEOPLE)):
+        if not person.has_usable_password():
+            person.set_password(demo_password)
+            person.save(update_fields=["password"])
+            history.record("system", "person.set_password", person, after={"username": person.username})
+    return password, demo_password

@@ -365,9 +365,11 @@ def test_demo_loads_once_and_the_admin_password_is_shown_once(capsys, db, settin
     assert not any(user.has_usable_password() for user in get_user_model().objects.all())
 
     out = ok(capsys, "ledger", "create-admin")
-    password = out.split("password\n\n    ")[1].split()[0]
+    password, demo_password = [part.split()[0] for part in out.split("password\n\n    ")[1:3]]
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.check_password(password) and len(password) >= 20
-    assert "changepassword admin" in out and f"The data directory is {settings.DATA_DIR}" in out
+    supervisor = get_user_model().objects.get(username="office_supervisor")
+    assert supervisor.check_password(demo_password) and not supervisor.is_superuser and len(demo_password) >= 16
+    assert "changepassword USERNAME" in out and f"The data directory is {settings.DATA_DIR}" in out
     again = ok(capsys, "ledger", "create-admin")
-    assert password not in again and "its password was shown when it was created" in again
+    assert password not in again and demo_password not in again and "shown when they were created" in again

@@ -204,7 +204,7 @@ def apply_rule(user, rule: DeadlineRule, item_or_document: Item | SourceDocument
     if not rule.active:
         raise InvalidState(f"rule #{rule.pk} ({rule.name}) is retired")
     item = _target(item_or_document)
-    item = Item.objects.select_for_update().select_related("lead_owner", "document__supervising_office").get(pk=item.pk)
+    item = Item.objects.select_for_update(of=("self",)).select_related("lead_owner", "document__supervising_office").get(pk=item.pk)
     document = item.document
     if rule.applies_to_genre and document is not None and document.genre != rule.applies_to_genre:
         raise LedgerError(f"rule #{rule.pk} ({rule.name}) applies to {Genre(rule.applies_to_genre).label.lower()} "

@@ -338,7 +338,7 @@ def record_observation(user, item: Item, *, value: float, observed_on: date, not
     `on` is the day it was recorded (default: the day it measures); it is known from then on, so a figure published
     later does not change a status reported for an earlier day.
     """
-    item = Item.objects.select_for_update().select_related("lead_owner").get(pk=item.pk)
+    item = Item.objects.select_for_update(of=("self",)).select_related("lead_owner").get(pk=item.pk)
     if item.kind != ItemKind.INDICATOR:
         raise LedgerError(f"observations are recorded for indicators; item #{item.pk} is {a_kind(item)}")
     if item.state not in OBSERVABLE_STATES:
@@ -362,7 +362,7 @@ def record_observation(user, item: Item, *, value: float, observed_on: date, not
 
 
 def _set_link(user, task: Item, indicator: Item, on: date, link: bool) -> Item:
-    task = Item.objects.select_for_update().select_related("lead_owner", "document").get(pk=task.pk)
+    task = Item.objects.select_for_update(of=("self",)).select_related("lead_owner", "document").get(pk=task.pk)
     verb = "link" if link else "unlink"
     if task.kind not in LINKABLE_KINDS:
         raise LedgerError(f"tasks and milestones are linked to indicators; item #{task.pk} is {a_kind(task)}")

@@ -54,7 +54,7 @@ We will deepen the reform of government services and improve the satisfaction of
 
 Second, key tasks
 
-(1) Optimize the service catalogue. Before the end of 2025, establish a unified catalogue of government service matters. [Responsible units: General Office of the Provincial Government, Department of Justice]
+(1) Optimize the service catalogue. Before the end of 2025, establish a unified catalogue of administrative service items. [Responsible units: Lanshan Provincial General Office, Department of Justice]
 
 (2) Promote cross-regional handling. By the end of 2026, more than 200 matters will be handled across provinces. [Responsible units: Provincial Government Affairs Service Center]
 

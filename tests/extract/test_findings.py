@@ -35,7 +35,7 @@ AUDIT = [
     "Budget execution was not standardized. First, part of the transfer payments was issued late. In December 2022,"
     " the Provincial Department of Finance issued 86.5 million yuan of transfer payments to cities.",  # 5
     "",
-    "6 hospitals and clinics exceeded the budget by 12.3456 million yuan; 34 housing projects in 5 districts have"
+    "6 hospitals and clinics exceeded the budget by 12.3456 million yuan; 27 housing projects in 4 districts have"
     " not been approved; 7 projects did not follow bidding procedures; 1 county diverted 2,450,000 yuan of relief"
     " funds and 3 million yuan of housing funds.",  # 7
     "",
@@ -96,7 +96,7 @@ def test_audit_findings_with_counted_parties_and_amounts():
     assert found(run(AUDIT)) == [
         (5, ["Provincial Department of Finance"], [86500000.0]),
         (7, ["6 hospitals and clinics"], [12345600.0]),
-        (7, ["5 districts"], []),
+        (7, ["4 districts"], []),
         (7, ["7 projects"], []),
         (7, ["1 county"], [2450000.0, 3000000.0]),
     ]

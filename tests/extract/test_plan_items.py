@@ -34,7 +34,7 @@ By the end of 2025, the provincial integrated service platform will be fully con
 
 Third, key tasks
 
-(one) Optimize the service catalogue. Before the end of 2025, establish a unified catalogue of government service matters; by the end of 2026, realize dynamic management of the catalogue. [Responsible units: General Office of the Provincial Government, Department of Justice, Provincial Big Data Center. Before the comma is the lead unit, the same below]
+(one) Optimize the service catalogue. Before the end of 2025, establish a unified catalogue of administrative service items; by the end of 2026, realize dynamic management of the catalogue. [Responsible units: Lanshan Provincial General Office, Department of Justice, Provincial Big Data Center. Before the comma is the lead unit, the same below]
 
 (2) Promote cross-regional handling of matters. More than 100 high-frequency matters will be handled across provinces by the end of 2025, more than 200 high-frequency matters by the end of 2026. [Responsible units: Provincial Government Affairs Service Center, Department of Culture and Tourism, provincial departments (units) and municipal people's governments]
 
@@ -131,7 +131,7 @@ def test_heading_with_only_sub_items_gives_its_sub_items(tasks):
 
 def test_bracket_units_lead_first_and_note_dropped(tasks):
     assert _task(tasks, "Optimize the service catalogue").fields["units"] == [
-        "General Office of the Provincial Government", "Department of Justice", "Provincial Big Data Center",
+        "Lanshan Provincial General Office", "Department of Justice", "Provincial Big Data Center",
     ]
 
 
@@ -186,11 +186,11 @@ def test_two_dated_clauses_give_two_milestones_with_task_units(milestones):
     assert [(m.fields["due"], m.fields["due_text"]) for m in ms] == [
         ("2025-12-31", "Before the end of 2025"), ("2026-12-31", "by the end of 2026"),
     ]
-    assert ms[0].span.quote == "Before the end of 2025, establish a unified catalogue of government service matters"
+    assert ms[0].span.quote == "Before the end of 2025, establish a unified catalogue of administrative service items"
     assert ms[1].span.quote == "by the end of 2026, realize dynamic management of the catalogue"
     for m in ms:
         assert m.fields["units"] == [
-            "General Office of the Provincial Government", "Department of Justice", "Provincial Big Data Center",
+            "Lanshan Provincial General Office", "Department of Justice", "Provincial Big Data Center",
         ]
 
 

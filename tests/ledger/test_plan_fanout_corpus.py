@@ -29,18 +29,35 @@ AT = datetime(2022, 9, 20, 2, 0, tzinfo=timezone.utc)
 
 pytestmark = pytest.mark.skipif(not PLAN.is_file(), reason=f"the shared corpus is not at {CORPUS}")
 
-DEPARTMENTS = (
-    "General Office of the Provincial Government", "Department of Justice",
-    "Provincial Government Affairs Service and Resource Trading Service Center", "Provincial Big Data Center",
-    "Public Security Department", "Provincial Health and Wellness Commission", "Provincial Fire and Rescue Corps",
-    "Department of Human Resources and Social Security", "Provincial Market Supervision Bureau",
-    "Provincial Postal Administration", "Provincial Development and Reform Commission",
-    "Department of Housing and Urban-Rural Development", "Department of Natural Resources",
-    "Department of Transportation", "Provincial Meteorological Bureau", "Provincial Seismological Bureau",
-    "Department of Science and Technology", "Department of Education", "Provincial Intellectual Property Center",
-    "Department of Culture and Tourism", "Department of Civil Affairs", "Provincial Veterans Affairs Office",
-    "Department of Finance", "Provincial Medical Insurance Bureau", "Sichuan Provincial Taxation Bureau",
-    "Department of Agriculture and Rural Affairs", "Provincial Sports Bureau", "Department of Emergency Management",
+DEPARTMENTS = (  # in alphabetical order
+    "Department of Agriculture and Rural Affairs",
+    "Department of Civil Affairs",
+    "Department of Culture and Tourism",
+    "Department of Education",
+    "Department of Emergency Management",
+    "Department of Finance",
+    "Department of Housing and Urban-Rural Development",
+    "Department of Human Resources and Social Security",
+    "Department of Justice",
+    "Department of Natural Resources",
+    "Department of Science and Technology",
+    "Department of Transportation",
+    "General Office of the Provincial Government",
+    "Provincial Big Data Center",
+    "Provincial Development and Reform Commission",
+    "Provincial Fire and Rescue Corps",
+    "Provincial Government Affairs Service and Resource Trading Service Center",
+    "Provincial Health and Wellness Commission",
+    "Provincial Intellectual Property Center",
+    "Provincial Market Supervision Bureau",
+    "Provincial Medical Insurance Bureau",
+    "Provincial Meteorological Bureau",
+    "Provincial Postal Administration",
+    "Provincial Seismological Bureau",
+    "Provincial Sports Bureau",
+    "Provincial Veterans Affairs Office",
+    "Public Security Department",
+    "Sichuan Provincial Taxation Bureau",
 )
 CITIES = (
     "Chengdu", "Zigong", "Panzhihua", "Luzhou", "Deyang", "Mianyang", "Guangyuan", "Suining", "Neijiang", "Leshan",
@@ -59,8 +76,8 @@ ALIASES = {
         "Provincial Government Affairs Service and Resource Trading Service Center",
     "provincial government services and resource trading service centers":
         "Provincial Government Affairs Service and Resource Trading Service Center",
-    "provincial big data centers": "Provincial Big Data Center",
     "provincial postal administrations": "Provincial Postal Administration",
+    "provincial big data centers": "Provincial Big Data Center",
     "Provincial Health and Wellness Committee": "Provincial Health and Wellness Commission",
     "Provincial Fire Rescue Corps": "Provincial Fire and Rescue Corps",
     "Human Resources and Social Security Department": "Department of Human Resources and Social Security",
@@ -147,8 +164,8 @@ def test_the_one_network_plan_fans_out_to_every_city_from_the_services(sichuan):
     four.refresh_from_db()
     assert four.lead_owner == departments["General Office of the Provincial Government"]
     assert {org.name for org in four.co_owners.all()} == {
-        "Department of Justice", "Provincial Government Affairs Service and Resource Trading Service Center",
-        "Provincial Big Data Center"}
+        "Provincial Government Affairs Service and Resource Trading Service Center",
+        "Department of Justice", "Provincial Big Data Center"}
     twenty_four = next(task for task in tasks if task.number == "(twenty-four)")
     assert plans[twenty_four.pk].lead_from_group and plans[twenty_four.pk].lead == province
 
@@ -184,8 +201,8 @@ def test_the_one_network_plan_fans_out_to_every_city_from_the_services(sichuan):
     chengdu = four_children.get(lead_owner__name="Chengdu City")
     assert chengdu.due == date(2024, 12, 31) and chengdu.line_start == four.line_start
     assert {org.name for org in chengdu.co_owners.all()} == {
-        "General Office of the Provincial Government", "Department of Justice",
-        "Provincial Government Affairs Service and Resource Trading Service Center", "Provincial Big Data Center"}
+        "Provincial Government Affairs Service and Resource Trading Service Center",
+        "General Office of the Provincial Government", "Provincial Big Data Center", "Department of Justice"}
 
     # Every child's creation, with its state and owners, is in the history; each parent records its children.
     created = Event.objects.filter(item__in=children, action="item.create")

@@ -14,6 +14,8 @@ from duban.ledger.models import Event, Organisation
 from duban.ledger.services import history
 from duban.ledger.services.organisations import create_organisation, create_person
 
+import tampering
+
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 APPENDS_PER_PROCESS = 150
@@ -73,12 +75,7 @@ def test_concurrent_appends_from_two_processes_keep_the_chain_valid():
 
 @pytest.fixture
 def chain():
-    org = Organisation.objects.create(name="Lanshan Province", path="/1/")
-    for n in range(5):
-        with transaction.atomic():
-            history.record("alice", "test.step", org, before={"n": n}, after={"n": n + 1, "note": "已整改"},
-                           at=datetime(2025, 3, 1 + n, 9, 0, 0, 123456, tzinfo=timezone.utc))
-    return list(Event.objects.order_by("id"))
+    return tampering.make_chain()
 
 
 def test_an_untouched_chain_verifies_after_a_round_trip_through_postgresql(chain):
@@ -86,32 +83,10 @@ def test_an_untouched_chain_verifies_after_a_round_trip_through_postgresql(chain
     assert report.ok and report.events == 5 and report.head == chain[-1].hash
 
 
-def test_an_edited_event_is_named(chain):
-    Event.objects.filter(id=chain[2].id).update(after={"n": 99})
-    report = history.verify_history()
-    assert not report.ok and report.first_bad == chain[2].id
-
-
-def test_a_deleted_event_is_detected(chain):
-    Event.objects.filter(id=chain[1].id).delete()
-    report = history.verify_history()
-    assert not report.ok and report.first_bad == chain[2].id
-
-
-def test_reordered_events_are_detected(chain):
-    a, b = chain[1], chain[3]
-    fields = ["at", "actor", "action", "before", "after", "prev_hash", "hash"]
-    values_a = {f: getattr(a, f) for f in fields}
-    values_b = {f: getattr(b, f) for f in fields}
-    Event.objects.filter(id=a.id).update(hash="x" * 64)  # free the unique hash while swapping
-    Event.objects.filter(id=b.id).update(**values_a)
-    Event.objects.filter(id=a.id).update(**values_b)
-    report = history.verify_history()
-    assert not report.ok and report.first_bad == a.id
+@pytest.mark.parametrize("tamper", sorted(tampering.NAMED))
+def test_tampering_is_detected_on_postgresql(chain, tamper):
+    tampering.check_named(chain, tampering.NAMED[tamper])
 
 
 def test_a_truncated_tail_is_detected_with_the_anchor(chain):
-    anchor = history.head_hash()
-    Event.objects.filter(id=chain[-1].id).delete()
-    report = history.verify_history(anchor=anchor)
-    assert not report.ok and "anchor" in report.reason
+    tampering.check_truncation(chain)

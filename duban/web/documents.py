@@ -231,8 +231,11 @@ def _cards(request, items) -> list[Card]:
     return [Card(item, item.pk in manageable, list(item.co_owners.all())) for item in items]
 
 
-def _unmatched(document: SourceDocument, manage_any: bool) -> list:
-    return units.unmatched_names(document) if manage_any else []
+def _unmatched(document: SourceDocument, cards: list[Card], manage_any: bool) -> list:
+    """The unit names no organisation or group answers, read from the items shown (those the person may see)."""
+    if not manage_any:
+        return []
+    return units.unmatched_names(document, items=Item.objects.filter(pk__in=[card.item.pk for card in cards]))
 
 
 def _render_document(request, document: SourceDocument, *, bulk_form=None, status: int = 200):
@@ -246,7 +249,7 @@ def _render_document(request, document: SourceDocument, *, bulk_form=None, statu
         "counts": [(state, label, counts[state]) for state, label in ItemState.choices if counts[state]],
         "total": len(cards),
         "bulk_form": bulk_form or BulkForm(auto_id="id_bulk_%s") if drafts_here else None,
-        "unmatched": _unmatched(document, manage_any),
+        "unmatched": _unmatched(document, cards, manage_any),
         "organisations": list(visible_organisations(request.user).order_by("path")) if manage_any else [],
         "groups": list(OrganisationGroup.objects.order_by("name")) if manage_any else [],
         "may_publish": publication.may_publish(request.user, document),

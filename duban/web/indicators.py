@@ -228,7 +228,7 @@ def _render_detail(request, pk: int, *, form=None, status: int = 200):
                 .select_related("recorded_by").order_by("observed_on", "created_at", "id")]
     return render(request, "web/indicator.html", {
         "row": row, "item": item, "day": day, "may_record": may_record, "recorded": recorded,
-        "form": form or ObservationForm(), "linked": item.linked_tasks.select_related("lead_owner").order_by("id"),
+        "form": form or ObservationForm(), "linked": visible_items(request.user, item.linked_tasks.select_related("lead_owner")).order_by("id"),
     }, status=status)
 
 

@@ -136,7 +136,7 @@ def my_items(request):
 
 
 def _visible_item(request, pk: int) -> Item:
-    items = visible_items(request.user, Item.objects.select_related("lead_owner", "document", "parent"))
+    items = visible_items(request.user, Item.objects.select_related("lead_owner", "document"))
     return get_object_or_404(items, pk=pk)
 
 
@@ -203,11 +203,13 @@ def _render_item(request, pk: int, *, bound: dict | None = None, status: int = 2
     pending_requests = [r for r in requests if r.status == RequestStatus.PENDING]
     checks = _with_check_forms(item.reinspections.select_related("sample", "inspector").order_by("sample_id"))
     shown = _item_forms(item, may, pending_claim, {r.kind for r in pending_requests})
+    seen = visible_items(user)  # the parent and children shown are those the person may see
     for name, form in (bound or {}).items():
         if name in shown:
             shown[name] = form
     context = {
         "item": item, "may": may, "forms": shown,
+        "parent": seen.filter(pk=item.parent_id).first() if item.parent_id else None,
         "co_owners": list(item.co_owners.all()),
         "flags": red_flags(_today(), [item])[item.pk],
         "reports": item.progress_reports.select_related("author").prefetch_related("evidence"),
@@ -215,7 +217,7 @@ def _render_item(request, pk: int, *, bound: dict | None = None, status: int = 2
         "decide": may["approve"] and item.state in workflow.OPEN_STATES and bool(pending_requests),
         "checks": checks,
         "record_checks": may["approve"] and item.state == ItemState.CLOSED,
-        "children": item.children.select_related("lead_owner").order_by("id"),
+        "children": seen.filter(parent=item).select_related("lead_owner").order_by("id"),
         "entries": timeline(list(Event.objects.filter(item=item).order_by("at", "id"))),
     }
     return render(request, "web/item.html", context, status=status)

@@ -309,20 +309,23 @@ class Unmatched:
     suggestions: list[Suggestion] = field(default_factory=list)
 
 
-def _named_items(document: SourceDocument | None):
-    items = Item.objects.exclude(state=ItemState.REJECTED).exclude(unit_names=[])
+def _named_items(document: SourceDocument | None, items=None):
+    items = (Item.objects.all() if items is None else items).exclude(state=ItemState.REJECTED).exclude(unit_names=[])
     if document is not None:
         items = items.filter(document=document)
     return items.order_by("id").values_list("pk", "unit_names")
 
 
-def unmatched_names(document: SourceDocument | None = None, *, suggestions: int = 3) -> list[Unmatched]:
+def unmatched_names(document: SourceDocument | None = None, *, suggestions: int = 3, items=None) -> list[Unmatched]:
     """Every name, in the document's items (or all items), that resolves to no one organisation or group, with how
-    often it occurs, the items it occurs in and the best suggestions; most frequent first."""
+    often it occurs, the items it occurs in and the best suggestions; most frequent first.
+
+    `items`, a queryset of items, narrows what is read (a page passes the items the person may see, so a name
+    written only in an item they may not see is never shown to them)."""
     directory = Directory()
     found: dict[str, Unmatched] = {}
     resolved: set[str] = set()
-    for pk, names in _named_items(document):
+    for pk, names in _named_items(document, items):
         for name in names:
             key = normalise(name)
             if key in resolved:

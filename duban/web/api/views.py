@@ -32,6 +32,7 @@ from duban.ledger.models import (
 )
 from duban.ledger.services import evidence as evidence_store, permissions as rules, workflow
 from duban.ledger.services.flags import FlagCode, red_flags
+from duban.ledger.services.visibility import visible_items
 from duban.web.filters import SORT_CHOICES, ItemFilterForm, filter_items, item_sort, keyset_page
 
 from . import permissions as scope
@@ -347,7 +348,8 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
             items = items.prefetch_related("co_owners")
         elif self.action == "retrieve":
             items = items.prefetch_related(
-                "co_owners", "children",
+                "co_owners",
+                Prefetch("children", visible_items(self.request.user, Item.objects.order_by("id"))),
                 Prefetch("progress_reports", ProgressReport.objects.select_related("author").prefetch_related("evidence")),
                 Prefetch("claims", CompletionClaim.objects.select_related("claimant", "verification__verifier")
                          .prefetch_related("evidence", "verification__evidence")),

@@ -29,10 +29,9 @@ from duban.ledger.choices import ItemState
 from duban.ledger.errors import InvalidState, LedgerError, NotAllowed
 from duban.ledger.models import Item, Organisation, OrganisationGroup, SourceDocument
 from duban.ledger.services import bulk, drafts, publication, units, workflow
-from duban.ledger.services.visibility import visible_items
+from duban.ledger.services.visibility import visible_documents, visible_groups, visible_items, visible_organisations
 
 from . import forms
-from .api.permissions import visible_documents, visible_organisations
 from .filters import OrganisationChoiceField, keyset_page
 
 BULK_REFUSALS_SHOWN = 10
@@ -83,8 +82,10 @@ class BulkForm(django_forms.Form):
                                                   widget=django_forms.MultipleHiddenInput)
     lead = OrganisationChoiceField(label="Lead owner", required=False)
 
-    def __init__(self, *args, drafts_queryset=None, **kwargs):
+    def __init__(self, *args, organisations, drafts_queryset=None, **kwargs):
+        """`organisations`: the lead owners the person may pick (visibility.visible_organisations)."""
         super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = organisations.order_by("path")
         if drafts_queryset is not None:
             self.fields["items"].queryset = drafts_queryset
 
@@ -94,16 +95,22 @@ class ResolveForm(django_forms.Form):
 
     name = django_forms.CharField(max_length=300)
     suggested = django_forms.RegexField(regex=r"^[og]\d{1,18}$", required=False)
-    organisation = django_forms.ModelChoiceField(queryset=Organisation.objects.all(), required=False)
-    group = django_forms.ModelChoiceField(queryset=OrganisationGroup.objects.all(), required=False)
+    organisation = django_forms.ModelChoiceField(queryset=Organisation.objects.none(), required=False)
+    group = django_forms.ModelChoiceField(queryset=OrganisationGroup.objects.none(), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        """The choices, and the suggestion looked up, are the organisations and groups the person may pick."""
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = visible_organisations(user)
+        self.fields["group"].queryset = visible_groups(user)
 
     def targets(self) -> list[Organisation | OrganisationGroup]:
         """Everything the person chose; one is an answer, none or several are not."""
         data = self.cleaned_data
         chosen = [target for target in (data["organisation"], data["group"]) if target is not None]
         if suggested := data["suggested"]:
-            model = Organisation if suggested[0] == "o" else OrganisationGroup
-            chosen += list(model.objects.filter(pk=int(suggested[1:])))
+            field = self.fields["organisation" if suggested[0] == "o" else "group"]
+            chosen += list(field.queryset.filter(pk=int(suggested[1:])))
         return chosen
 
 
@@ -231,11 +238,17 @@ def _cards(request, items) -> list[Card]:
     return [Card(item, item.pk in manageable, list(item.co_owners.all())) for item in items]
 
 
-def _unmatched(document: SourceDocument, cards: list[Card], manage_any: bool) -> list:
-    """The unit names no organisation or group answers, read from the items shown (those the person may see)."""
+def _unmatched(document: SourceDocument, cards: list[Card], manage_any: bool, organisations: list, groups: list) -> list:
+    """The unit names no organisation or group answers, read from the items shown (those the person may see), with
+    only the suggestions the person may pick (among `organisations` and `groups`)."""
     if not manage_any:
         return []
-    return units.unmatched_names(document, items=Item.objects.filter(pk__in=[card.item.pk for card in cards]))
+    entries = units.unmatched_names(document, items=Item.objects.filter(pk__in=[card.item.pk for card in cards]))
+    org_ids, group_ids = {org.pk for org in organisations}, {group.pk for group in groups}
+    for entry in entries:
+        entry.suggestions = [s for s in entry.suggestions if (s.organisation.pk in org_ids if s.organisation is not None
+                                                              else s.group is not None and s.group.pk in group_ids)]
+    return entries
 
 
 def _render_document(request, document: SourceDocument, *, bulk_form=None, status: int = 200):
@@ -244,14 +257,16 @@ def _render_document(request, document: SourceDocument, *, bulk_form=None, statu
     manage_any = any(card.manage for card in cards)
     drafts_here = [card for card in cards if card.editable]
     counts = Counter(card.item.state for card in cards)
+    organisations = visible_organisations(request.user)
+    choices = list(organisations.order_by("path")) if manage_any else []
+    groups = list(visible_groups(request.user).order_by("name")) if manage_any else []
     context = {
         "document": document, "lines": lines, "elsewhere": elsewhere, "drafts": drafts_here,
         "counts": [(state, label, counts[state]) for state, label in ItemState.choices if counts[state]],
         "total": len(cards),
-        "bulk_form": bulk_form or BulkForm(auto_id="id_bulk_%s") if drafts_here else None,
-        "unmatched": _unmatched(document, cards, manage_any),
-        "organisations": list(visible_organisations(request.user).order_by("path")) if manage_any else [],
-        "groups": list(OrganisationGroup.objects.order_by("name")) if manage_any else [],
+        "bulk_form": bulk_form or BulkForm(auto_id="id_bulk_%s", organisations=organisations) if drafts_here else None,
+        "unmatched": _unmatched(document, cards, manage_any, choices, groups),
+        "organisations": choices, "groups": groups,
         "may_publish": publication.may_publish(request.user, document),
         "publishable": document.genre in publication.PUBLISHABLE_GENRES,
         "publication_events": list(publication.publication_events(document)),
@@ -274,12 +289,12 @@ def _card_for(request, document: SourceDocument, item_pk: int) -> Card:
     return _cards(request, items.filter(pk=item_pk))[0]
 
 
-def _draft_forms(card: Card, bound: dict | None = None) -> dict:
+def _draft_forms(request, card: Card, bound: dict | None = None) -> dict:
     item = card.item
     shown = {
         "edit": DraftForm(auto_id=f"id_edit{item.pk}_%s", initial={
             "title": item.title, "due": item.due, "unit_names": "\n".join(item.unit_names)}),
-        "assign": forms.AssignForm(auto_id=f"id_assign{item.pk}_%s", initial={
+        "assign": forms.AssignForm(auto_id=f"id_assign{item.pk}_%s", organisations=visible_organisations(request.user), initial={
             "lead": item.lead_owner_id, "co_owners": [org.pk for org in card.co_owners]}),
         "reject": forms.ReasonForm(auto_id=f"id_reject{item.pk}_%s"),
     }
@@ -290,7 +305,7 @@ def _draft_forms(card: Card, bound: dict | None = None) -> dict:
 def _render_card(request, document, card: Card, *, editing: bool = False, bound: dict | None = None,
                  error: str = "", done: str = "", status: int = 200):
     context = {"document": document, "card": card, "editing": editing and card.editable, "error": error, "done": done,
-               "forms": _draft_forms(card, bound) if editing and card.editable else {}}
+               "forms": _draft_forms(request, card, bound) if editing and card.editable else {}}
     if _htmx(request):
         response = render(request, "web/document_card.html", context, status=200 if status < 500 else status)
     else:
@@ -345,7 +360,7 @@ def draft_assign(request, pk: int, item_pk: int):
             raise LedgerError("an item has exactly one lead owner: choose one")
         workflow.assign_owner(request.user, item, data["lead"], data["co_owners"])
 
-    form = forms.AssignForm(request.POST, auto_id=f"id_assign{item_pk}_%s")
+    form = forms.AssignForm(request.POST, auto_id=f"id_assign{item_pk}_%s", organisations=visible_organisations(request.user))
     return _draft_action(request, pk, item_pk, "assign", form, perform, "Owners assigned.")
 
 
@@ -392,7 +407,8 @@ def _refused(request, error: LedgerError) -> None:
 def bulk_drafts(request, pk: int):
     document = _visible_document(request, pk)
     candidates = _document_items(request, document).filter(state=ItemState.DRAFT)
-    form = BulkForm(request.POST, auto_id="id_bulk_%s", drafts_queryset=candidates)
+    form = BulkForm(request.POST, auto_id="id_bulk_%s", organisations=visible_organisations(request.user),
+                    drafts_queryset=candidates)
     if not form.is_valid():
         messages.error(request, "Please correct the form.")
         return _render_document(request, document, bulk_form=form, status=400)
@@ -426,7 +442,7 @@ def bulk_drafts(request, pk: int):
 @require_POST
 def resolve_unit(request, pk: int):
     document = _visible_document(request, pk)
-    form = ResolveForm(request.POST)
+    form = ResolveForm(request.POST, user=request.user)
     back = f"{reverse('documents:detail', args=[pk])}#unmatched"
     if not form.is_valid():
         messages.error(request, "Choose an organisation or a group for the name.")

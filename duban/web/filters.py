@@ -61,6 +61,12 @@ class ItemFilterForm(forms.Form):
     document = forms.IntegerField(label="Document", required=False, min_value=1, widget=forms.HiddenInput)
     sort = forms.ChoiceField(label="Sort", choices=SORT_CHOICES, required=False)
 
+    def __init__(self, *args, organisations=None, **kwargs):
+        """`organisations`: those the owner filter offers (visibility.visible_organisations); all when None."""
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            self.fields["owner"].queryset = organisations.order_by("path")
+
     def clean(self):
         data = super().clean()
         if data.get("due_from") and data.get("due_to") and data["due_from"] > data["due_to"]:

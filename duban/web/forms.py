@@ -81,8 +81,10 @@ class AssignForm(forms.Form):
                                                queryset=Organisation.objects.order_by("path"),
                                                widget=forms.SelectMultiple(attrs={"size": 6}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organisations, **kwargs):
+        """`organisations`: those the person may pick (visibility.visible_organisations), built once per request."""
         super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = organisations.order_by("path")
         self.fields["co_owners"].label_from_instance = self.fields["lead"].label_from_instance
         self.fields["co_owners"].queryset = self.fields["lead"].queryset
 

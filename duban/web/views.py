@@ -32,7 +32,7 @@ from duban.ledger.services import dashboard as figures, permissions, queues, rei
 from duban.ledger.services.evidence import open_evidence, store_evidence
 from duban.ledger.services.flags import FlagCode, red_flags
 from duban.ledger.services.scorecard import unit_scorecards
-from duban.ledger.services.visibility import visible_items
+from duban.ledger.services.visibility import visible_items, visible_organisations
 
 from . import forms
 from .filters import ItemFilterForm, filter_items, item_sort, keyset_page
@@ -107,7 +107,7 @@ def dashboard(request):
 
 
 def _item_list(request, items, *, title: str, intro: str = ""):
-    form = ItemFilterForm(request.GET)
+    form = ItemFilterForm(request.GET, organisations=visible_organisations(request.user))
     items = filter_items(items.select_related("lead_owner", "document"), form)
     page = keyset_page(items, item_sort(request.GET), request.GET.get("after"))
     flags = red_flags(_today(), page.rows)
@@ -165,11 +165,11 @@ def _with_check_forms(checks):
     return checks
 
 
-def _item_forms(item: Item, may: dict, pending_claim, pending_kinds: set[str]) -> dict:
+def _item_forms(user, item: Item, may: dict, pending_claim, pending_kinds: set[str]) -> dict:
     """The forms of the actions the person may take on the item as it stands."""
     state, shown = item.state, {}
     if may["manage"] and state in (ItemState.DRAFT, ItemState.ACTIVE):
-        shown["assign"] = _form("assign", forms.AssignForm, initial={
+        shown["assign"] = _form("assign", forms.AssignForm, organisations=visible_organisations(user), initial={
             "lead": item.lead_owner_id, "co_owners": [org.pk for org in item.co_owners.all()]})
     if may["manage"] and state == ItemState.DRAFT:
         shown["reject_draft"] = _form("reject_draft", forms.ReasonForm)
@@ -202,7 +202,7 @@ def _render_item(request, pk: int, *, bound: dict | None = None, status: int = 2
                                     .order_by("requested_on", "id"))
     pending_requests = [r for r in requests if r.status == RequestStatus.PENDING]
     checks = _with_check_forms(item.reinspections.select_related("sample", "inspector").order_by("sample_id"))
-    shown = _item_forms(item, may, pending_claim, {r.kind for r in pending_requests})
+    shown = _item_forms(user, item, may, pending_claim, {r.kind for r in pending_requests})
     seen = visible_items(user)  # the parent and children shown are those the person may see
     for name, form in (bound or {}).items():
         if name in shown:
@@ -272,7 +272,7 @@ def bounded_uploads(view):
 @require_POST
 def item_assign(request, pk: int):
     item = _visible_item(request, pk)
-    form = _form("assign", forms.AssignForm, request.POST)
+    form = _form("assign", forms.AssignForm, request.POST, organisations=visible_organisations(request.user))
     return _act(request, pk, "assign", form,
                 lambda data: workflow.assign_owner(request.user, item, data["lead"], data["co_owners"]),
                 "Owners assigned.")

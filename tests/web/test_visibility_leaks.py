@@ -74,3 +74,80 @@ def test_a_documents_unmatched_names_come_only_from_items_the_person_may_see(dem
     assert "Bureau of Hidden Affairs" not in page
     page = client_for("office_supervisor").get(reverse("documents:detail", args=[d.plan.pk])).content.decode()
     assert "Bureau of Hidden Affairs" in page
+
+
+# --- organisations and groups: one rule for pages and API ---------------------------------------------------------
+
+def _other_tree():
+    from duban.ledger.services.organisations import create_organisation
+    root = create_organisation("Neighbouring Province")
+    return root, create_organisation("Neighbouring Water Bureau", parent=root)
+
+
+def _user(username: str):
+    from django.contrib.auth import get_user_model
+    return get_user_model().objects.get(username=username)
+
+
+def test_the_organisations_a_person_may_see_and_pick_are_their_trees_and_for_an_administrator_all(demo_ledger):
+    from duban.ledger.services.visibility import visible_organisations
+    d = demo_ledger
+    root, bureau = _other_tree()
+    for username in ("service_center_staff", "office_supervisor", "hezhou_supervisor"):
+        seen = set(visible_organisations(_user(username)))
+        assert d.service_center in seen and d.water in seen, username  # the whole of Lanshan, their tree
+        assert root not in seen and bureau not in seen, username
+    everything = set(visible_organisations(_user("province_admin")))
+    assert {root, bureau, d.water} <= everything
+    assert not visible_organisations(None).exists()
+
+
+def test_the_groups_a_person_may_pick_have_no_member_outside_their_trees(demo_ledger):
+    from duban.ledger.models import OrganisationGroup
+    from duban.ledger.services.visibility import visible_groups
+    d = demo_ledger
+    _, bureau = _other_tree()
+    ours = OrganisationGroup.objects.create(name="Lanshan water bureaus")
+    ours.members.add(d.water)
+    mixed = OrganisationGroup.objects.create(name="Water bureaus of two provinces")
+    mixed.members.add(d.water, bureau)
+    seen = set(visible_groups(_user("office_supervisor")))
+    assert ours in seen and mixed not in seen
+    assert {ours, mixed} <= set(visible_groups(_user("province_admin")))
+
+
+def test_owners_outside_the_persons_trees_are_neither_offered_nor_accepted_by_pages_or_api(demo_ledger, client_for):
+    from rest_framework.test import APIClient
+    d = demo_ledger
+    _, bureau = _other_tree()
+    client = client_for("office_supervisor")
+    page = client.get(reverse("web:item", args=[d.five.pk])).content.decode()
+    assert "Provincial Big Data Bureau" in page and "Neighbouring Water Bureau" not in page
+    assert "Neighbouring Water Bureau" not in client.get(reverse("web:items")).content.decode()
+
+    response = client.post(reverse("web:item_assign", args=[d.five.pk]), {"lead": bureau.pk})
+    assert response.status_code == 400
+    api = APIClient()
+    api.force_authenticate(_user("office_supervisor"))
+    response = api.post(f"/api/items/{d.five.pk}/assign/", {"lead": bureau.pk, "co_owners": []}, format="json")
+    assert response.status_code == 404
+    response = api.post(f"/api/items/{d.five.pk}/assign/", {"lead": d.bigdata.pk, "co_owners": [bureau.pk]}, format="json")
+    assert response.status_code == 404
+    d.five.refresh_from_db()
+    assert d.five.lead_owner == d.service_center and not d.five.co_owners.exists()
+
+
+def test_a_unit_name_resolves_only_to_an_organisation_or_group_the_person_may_pick(demo_ledger, client_for):
+    from duban.ledger.models import OrganisationAlias, OrganisationGroup
+    d = demo_ledger
+    _, bureau = _other_tree()
+    mixed = OrganisationGroup.objects.create(name="Water bureaus of two provinces")
+    mixed.members.add(d.water, bureau)
+    client = client_for("office_supervisor")
+    page = client.get(reverse("documents:detail", args=[d.plan.pk])).content.decode()
+    assert "Water bureaus of two provinces" not in page and "Neighbouring Water Bureau" not in page
+    for choice in ({"organisation": bureau.pk}, {"suggested": f"o{bureau.pk}"}, {"group": mixed.pk},
+                   {"suggested": f"g{mixed.pk}"}):
+        client.post(reverse("documents:resolve_unit", args=[d.plan.pk]), {"name": "Provincial Department of Civil Affairs", **choice})
+        assert not OrganisationAlias.objects.filter(name="Provincial Department of Civil Affairs").exists(), choice
+        assert not mixed.aliases.exists(), choice

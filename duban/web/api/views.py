@@ -1,7 +1,7 @@
 """The API's views: each resolves what the request names among what the person may see, calls a ledger service, and
 answers with the result; a LedgerError becomes 403 (NotAllowed), 409 (InvalidState) or 400, with {"detail": message}.
 
-No rule lives here. Reads start from duban.web.api.permissions (all derived from visibility.visible_items), so an
+No rule lives here. Reads start from duban.ledger.services.visibility (all derived from visible_items), so an
 object the person may not see is a 404, in a list as in a lookup; writes call duban.ledger.services.workflow, which
 decides who may do what.
 """
@@ -35,7 +35,7 @@ from duban.ledger.services.flags import FlagCode, red_flags
 from duban.ledger.services.visibility import visible_items
 from duban.web.filters import SORT_CHOICES, ItemFilterForm, filter_items, item_sort, keyset_page
 
-from . import permissions as scope
+from duban.ledger.services import visibility as scope
 from . import serializers as s
 from .schema import LedgerSchema
 
@@ -224,15 +224,17 @@ def filtered_items(queryset, request, *, day=None):
     blank = sorted(name for name in ITEM_FILTER_NAMES - {"q"} if "" in params.getlist(name))
     if blank:  # the pages' form reads an empty field as "any"; the API asks for a value or no parameter
         raise exceptions.ValidationError({name: ["give a value, or leave the parameter out"] for name in blank})
+    # the owners one may filter by: those one may see (read only when the query names one; the API renders no form)
+    organisations = scope.visible_organisations(request.user) if params.get("owner") else None
     if (owner := params.get("owner")) and owner.isascii() and owner.isdigit() and 1 <= int(owner) <= MAX_ID:
-        if not Organisation.objects.filter(pk=int(owner)).exists():
+        if not organisations.filter(pk=int(owner)).exists():
             params.pop("owner")
             queryset = queryset.none()
     for name in ("owner", "document"):  # ids: a number no column could hold is malformed, not a lookup
         value = params.get(name)
         if value and (not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_ID):
             raise exceptions.ValidationError({name: ["an id: a whole number from 1"]})
-    form = ItemFilterForm(params)
+    form = ItemFilterForm(params, organisations=organisations)
     if not form.is_valid():
         errors = {field: [str(message) for message in messages] for field, messages in form.errors.items()}
         due_range_only = set(errors) == {"__all__"} and form.cleaned_data.get("due_from") and form.cleaned_data.get("due_to")
@@ -418,7 +420,7 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
         item = self._item()
         data = self.validated(s.AssignSerializer)
         wanted = [data["lead"], *data["co_owners"]]
-        found = Organisation.objects.in_bulk(wanted)
+        found = scope.visible_organisations(request.user).in_bulk(wanted)
         missing = [str(pk) for pk in wanted if pk not in found]
         if missing:
             raise exceptions.NotFound(f"no organisation {', '.join('#' + pk for pk in missing)}")

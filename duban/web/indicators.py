@@ -248,7 +248,7 @@ def observe(request, pk: int):
     data = form.cleaned_data
     try:
         paths.record_observation(request.user, item, value=data["value"], observed_on=data["observed_on"],
-                                 note=data["note"], on=max(data["observed_on"], timezone.localdate()))
+                                 note=data["note"], on=timezone.localdate())  # recorded today: the service refuses a future day
     except LedgerError as error:
         messages.error(request, str(error))
         return _render_detail(request, pk, form=form, status=_status(error))

@@ -480,7 +480,8 @@ def inbox_read(request, pk: int):
         reminder = reminders.mark_read(request.user, reminder)
     except LedgerError as error:
         if request.headers.get("HX-Request"):
-            return HttpResponse(str(error), status=_status(error))
+            # the service's message is text (it may quote names people typed): never sent as markup
+            return HttpResponse(str(error), status=_status(error), content_type="text/plain; charset=utf-8")
         messages.error(request, str(error))
         return redirect("web:inbox")
     if request.headers.get("HX-Request"):

@@ -175,14 +175,14 @@ def _item_forms(user, item: Item, may: dict, pending_claim, pending_kinds: set[s
         shown["reject_draft"] = _form("reject_draft", forms.ReasonForm)
     if may["report"] and state in workflow.OPEN_STATES:
         shown["progress"] = _form("progress", forms.ProgressForm)
-    if may["claim"] and state == ItemState.ACTIVE:
+    if may["claim"] and state == ItemState.ACTIVE and not workflow.shared_among(item):
         shown["claim"] = _form("claim", forms.ClaimForm)
     if may["claim"] and state in workflow.OPEN_STATES:
         if ChangeKind.DEADLINE not in pending_kinds:
             shown["deadline"] = _form("deadline", forms.DeadlineRequestForm)
         if ChangeKind.CANCELLATION not in pending_kinds:
             shown["cancel"] = _form("cancel", forms.ReasonForm)
-    if may["verify"] and pending_claim is not None:
+    if may["verify"] and pending_claim is not None and workflow.independent_of(user, pending_claim):
         shown["verify"] = _form("verify", forms.VerifyForm, evidence=_cited_evidence(item),
                                 initial={"cited": [piece.pk for piece in pending_claim.evidence.all()]})
         shown["reject_claim"] = _form("reject_claim", forms.ReasonForm)

@@ -39,3 +39,26 @@ def test_a_refusal_sent_to_htmx_is_plain_text(demo_ledger, client_for, monkeypat
                                                        HTTP_HX_REQUEST="true")
     assert response.status_code == 403
     assert response["Content-Type"].startswith("text/plain")
+
+
+def test_the_claimant_is_not_offered_the_verify_form(demo_ledger, client_for):
+    """Only actions the person may take are offered: the one who claimed never gets the form to verify it."""
+    from duban.ledger.models import CompletionClaim
+
+    claim = demo_ledger.claim
+    CompletionClaim.objects.filter(pk=claim.pk).update(claimant=demo_ledger.people["office_verifier"])
+    verify = reverse("web:item_verify", args=[demo_ledger.four.pk])
+    page = client_for("office_verifier").get(reverse("web:item", args=[demo_ledger.four.pk])).content.decode()
+    assert verify not in page
+    other = client_for("office_supervisor").get(reverse("web:item", args=[demo_ledger.four.pk])).content.decode()
+    assert verify in other
+
+
+def test_a_fanned_out_item_offers_no_claim_form(demo_ledger, client_for):
+    five, staff = demo_ledger.five, client_for("service_center_staff")
+    claim, page = reverse("web:item_claim", args=[five.pk]), reverse("web:item", args=[five.pk])
+    assert claim in staff.get(page).content.decode()  # an ordinary active item offers the claim
+    Item.objects.create(kind=five.kind, document=five.document, parent=five, state=ItemState.DRAFT,
+                        lead_owner=demo_ledger.bigdata, data={"fanout": {"parent": five.pk}},
+                        created_at=five.created_at, updated_at=five.updated_at)
+    assert claim not in staff.get(page).content.decode()

@@ -158,13 +158,23 @@ def report_progress(user, item: Item, text: str, *, evidence: Iterable[Evidence]
 FANOUT_KEY = "fanout"  # data key of a fanned-out child (duban.ledger.services.fanout)
 
 
+def shared_among(item: Item) -> int:
+    """How many units an item was fanned out to: such an item is never claimed itself, its parts are."""
+    return Item.objects.filter(parent=item, data__has_key=FANOUT_KEY).count()
+
+
+def independent_of(user, claim: CompletionClaim) -> bool:
+    """Whether the person is someone other than the claimant: a claim is never verified by whoever made it."""
+    return claim.claimant_id != user.pk
+
+
 @transaction.atomic
 def claim_completion(user, item: Item, *, evidence: Iterable[Evidence] = (), note: str = "", on: date) -> CompletionClaim:
     """Active → claimed, by the lead owner's side; completion is a claim until someone outside verifies it."""
     _lock(item)
     _require_state(item, (ItemState.ACTIVE,), "claim completion")
     permissions.require_claim(user, item)
-    shares = Item.objects.filter(parent=item, data__has_key=FANOUT_KEY).count()
+    shares = shared_among(item)
     if shares:
         raise InvalidState(f"item #{item.pk} is shared among {shares} units: each claims its own part, and the item "
                            "closes by roll-up when every part is verified")
@@ -199,7 +209,7 @@ def verify_claim(user, claim: CompletionClaim, *, evidence: Iterable[Evidence], 
     """
     item = _lock_pending_claim(claim, "verify completion")
     permissions.require_verify(user, item)
-    if claim.claimant_id == user.pk:
+    if not independent_of(user, claim):
         raise NotAllowed("the person who claimed completion cannot verify it: verification must be independent")
     cited = _stored_evidence(evidence)
     if not cited:

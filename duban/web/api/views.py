@@ -375,7 +375,9 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
             "flags": red_flags(_today(), [item]).get(item.pk, []),
             "history": Event.objects.filter(item_id=item.pk).order_by("at", "id"),
             "permissions": {"manage": rules.may_manage(user, item), "report": rules.may_report(user, item),
-                            "claim": rules.may_claim(user, item), "verify": rules.may_verify(user, item),
+                            "claim": rules.may_claim(user, item) and not workflow.shared_among(item),
+                            "verify": rules.may_verify(user, item) and all(
+                                workflow.independent_of(user, claim) for claim in item.claims.filter(status=ClaimStatus.PENDING)),
                             "approve": rules.may_approve(user, item)},
         }
         return Response(s.ItemDetailSerializer(item, context=context).data)

@@ -95,3 +95,15 @@ class TimeLimitEvent(models.TextChoices):
     ACCEPTANCE = "acceptance", "Date a request was accepted"
     ISSUE = "issue", "Date a document was issued"
     NOTICE = "notice", "Date a supervision notice was issued"
+
+
+class FlagCode(models.TextChoices):
+    CLOSED_WITHOUT_EVIDENCE = "closed_without_evidence", "Closed without evidence"
+    CLOSED_SAME_DAY = "closed_same_day", "Closed the working day it was claimed"
+    SHARED_EVIDENCE = "shared_evidence", "Same evidence for unrelated items"
+    EXTENDED_OFTEN = "extended_often", "Deadline extended more than twice"
+    OWNER_CHANGED_LATE = "owner_changed_late", "Owner changed after the deadline"
+    CANCELLED_UNAPPROVED = "cancelled_unapproved", "Cancelled without approval"
+    OVERDUE = "overdue", "Overdue"
+    NO_PROGRESS_REPORT = "no_progress_report", "No progress report"
+    CLOSED_INDICATOR_OFF_TRACK = "closed_indicator_off_track", "Closed while its indicator is off track"

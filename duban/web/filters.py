@@ -21,9 +21,9 @@ from django import forms
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from duban.ledger.choices import ItemKind, ItemState
+from duban.ledger.choices import FlagCode, ItemKind, ItemState
 from duban.ledger.models import Item, Organisation
-from duban.ledger.services.flags import FlagCode, red_flags
+from duban.ledger.services.flags import red_flags
 
 PAGE_SIZE = 50
 ITEM_SORTS = {

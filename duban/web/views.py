@@ -25,12 +25,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from duban.ledger.choices import ChangeKind, ClaimStatus, ItemState, RequestStatus
+from duban.ledger.choices import ChangeKind, ClaimStatus, FlagCode, ItemState, RequestStatus
 from duban.ledger.errors import InvalidState, LedgerError, NotAllowed
 from duban.ledger.models import ChangeRequest, Event, Evidence, Item, ReinspectionCheck
 from duban.ledger.services import dashboard as figures, permissions, queues, reinspection, reminders, workflow
 from duban.ledger.services.evidence import open_evidence, store_evidence
-from duban.ledger.services.flags import FlagCode, red_flags
+from duban.ledger.services.flags import red_flags
 from duban.ledger.services.scorecard import unit_scorecards
 from duban.ledger.services.visibility import visible_items, visible_organisations
 

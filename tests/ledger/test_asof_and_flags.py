@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from duban.ledger.choices import ChangeKind, ClaimStatus, ItemKind, ItemState, RequestStatus
+from duban.ledger.choices import ChangeKind, ClaimStatus, FlagCode, ItemKind, ItemState, RequestStatus
 from duban.ledger.models import ChangeRequest, CompletionClaim, Evidence, Item, ProgressReport, Verification
 from duban.ledger.services import history, workflow
 from duban.ledger.services.asof import (
     as_of, due_as_of, is_overdue, overdue_items, snapshots, state_as_of,
 )
-from duban.ledger.services.flags import FlagCode, red_flags
+from duban.ledger.services.flags import red_flags
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

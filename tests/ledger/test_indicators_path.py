@@ -13,12 +13,12 @@ from datetime import date, datetime, timezone
 import pytest
 
 from duban import cli
-from duban.ledger.choices import ItemKind, ItemState
+from duban.ledger.choices import FlagCode, ItemKind, ItemState
 from duban.ledger.errors import InvalidState, LedgerError, NotAllowed
 from duban.ledger.models import Event, Evidence, Item
 from duban.ledger.services import workflow
 from duban.ledger.services.indicators import (
-    CLOSED_WHILE_OFF_TRACK, Status, assess, indicator_flags, link_task, path_value, projection, record_observation,
+    Status, assess, indicator_flags, link_task, path_value, projection, record_observation,
     status, unlink_task,
 )
 
@@ -269,7 +269,7 @@ def test_a_linked_task_closed_while_its_indicator_is_off_track_is_flagged(tree):
     flags = indicator_flags(date(2026, 1, 5), Item.objects.all())
     assert list(flags) == [task.pk]
     (flag,) = flags[task.pk]
-    assert flag.code == CLOSED_WHILE_OFF_TRACK
+    assert flag.code == FlagCode.CLOSED_INDICATOR_OFF_TRACK
     assert flag.reason.startswith(f"closed on 2025-11-10 while its indicator #{rate.pk} 'Online handling rate' is off track")
     assert indicator_flags(date(2025, 12, 30), Item.objects.all()) == {}  # before the figure was known
 

@@ -9,26 +9,13 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db import models
 from django.db.models import Count, Max, Q, QuerySet
 
-from ..choices import ChangeKind, ItemState, RequestStatus
+from ..choices import ChangeKind, FlagCode, ItemState, RequestStatus
 from ..models import ChangeRequest, CompletionClaim, Evidence, Item, Organisation, ProgressReport, Verification
 from .asof import ItemHistory, as_date, end_of_day, item_events, item_scope, local_date, snapshot
 from .calendar import same_working_day, working_days_between
 from .indicators import indicator_flags
-
-
-class FlagCode(models.TextChoices):
-    CLOSED_WITHOUT_EVIDENCE = "closed_without_evidence", "Closed without evidence"
-    CLOSED_SAME_DAY = "closed_same_day", "Closed the working day it was claimed"
-    SHARED_EVIDENCE = "shared_evidence", "Same evidence for unrelated items"
-    EXTENDED_OFTEN = "extended_often", "Deadline extended more than twice"
-    OWNER_CHANGED_LATE = "owner_changed_late", "Owner changed after the deadline"
-    CANCELLED_UNAPPROVED = "cancelled_unapproved", "Cancelled without approval"
-    OVERDUE = "overdue", "Overdue"
-    NO_PROGRESS_REPORT = "no_progress_report", "No progress report"
-    CLOSED_INDICATOR_OFF_TRACK = "closed_indicator_off_track", "Closed while its indicator is off track"
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ..choices import ItemKind, ItemState
+from ..choices import FlagCode, ItemKind, ItemState
 from ..errors import InvalidState, LedgerError, NotAllowed
 from ..models import Event, IndicatorObservation, Item
 from . import history, permissions
@@ -59,7 +59,6 @@ class Status(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-CLOSED_WHILE_OFF_TRACK = "closed_indicator_off_track"  # the code of the red flag indicator_flags raises
 LINK_ACTION, UNLINK_ACTION = "item.link_indicator", "item.unlink_indicator"
 OBSERVABLE_STATES = (ItemState.DRAFT, ItemState.ACTIVE, ItemState.CLAIMED, ItemState.CLOSED)
 LINKABLE_KINDS = (ItemKind.TASK, ItemKind.MILESTONE)
@@ -453,7 +452,7 @@ def indicator_flags(day: date, items: QuerySet | Iterable[Item] | None = None) -
             if pk in off_track:
                 defn, assessment = off_track[pk]
                 when = f"closed on {closed_on.isoformat()}" if closed_on else "closed"
-                found.append(Flag(CLOSED_WHILE_OFF_TRACK,
+                found.append(Flag(FlagCode.CLOSED_INDICATOR_OFF_TRACK,
                                   f"{when} while its indicator #{pk} {defn.name[:60]!r} is off track on "
                                   f"{day.isoformat()}: {assessment.reason}"))
         if found:

@@ -25,13 +25,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
-from duban.ledger.choices import ChangeKind, ClaimStatus, Genre, ItemKind, ItemState, RequestStatus
+from duban.ledger.choices import ChangeKind, ClaimStatus, FlagCode, Genre, ItemKind, ItemState, RequestStatus
 from duban.ledger.errors import InvalidState, LedgerError, NotAllowed
 from duban.ledger.models import (
     ChangeRequest, CompletionClaim, Event, Evidence, Item, Membership, Organisation, ProgressReport,
 )
 from duban.ledger.services import evidence as evidence_store, permissions as rules, workflow
-from duban.ledger.services.flags import FlagCode, red_flags
+from duban.ledger.services.flags import red_flags
 from duban.ledger.services.visibility import visible_items
 from duban.web.filters import SORT_CHOICES, ItemFilterForm, filter_items, item_sort, keyset_page
 

@@ -6,7 +6,7 @@ import math
 
 from django import template
 
-from duban.ledger.services.flags import FlagCode
+from duban.ledger.choices import FlagCode
 
 register = template.Library()
 

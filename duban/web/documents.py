@@ -26,23 +26,16 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from duban.ledger.choices import ItemState
-from duban.ledger.errors import InvalidState, LedgerError, NotAllowed
+from duban.ledger.errors import LedgerError
 from duban.ledger.models import Item, Organisation, OrganisationGroup, SourceDocument
 from duban.ledger.services import bulk, drafts, publication, units, workflow
 from duban.ledger.services.visibility import visible_documents, visible_groups, visible_items, visible_organisations
 
 from . import forms
 from .filters import OrganisationChoiceField, keyset_page
+from .refusals import refusal_status
 
 BULK_REFUSALS_SHOWN = 10
-
-
-def _status(error: LedgerError) -> int:
-    if isinstance(error, NotAllowed):
-        return 403
-    if isinstance(error, InvalidState):
-        return 409
-    return 400
 
 
 def _htmx(request) -> bool:
@@ -335,7 +328,7 @@ def _draft_action(request, pk: int, item_pk: int, name: str, form, perform, done
             messages.error(request, str(error))
         card = _card_for(request, document, item_pk)
         return _render_card(request, document, card, editing=name != "confirm", bound={name: form} if form else None,
-                            error=str(error) if _htmx(request) else "", status=_status(error))
+                            error=str(error) if _htmx(request) else "", status=refusal_status(error))
     if _htmx(request):
         return _render_card(request, document, _card_for(request, document, item_pk), done=done)
     messages.success(request, done)
@@ -432,7 +425,7 @@ def bulk_drafts(request, pk: int):
         perform()
     except LedgerError as error:
         _refused(request, error)
-        return _render_document(request, document, bulk_form=form, status=_status(error))
+        return _render_document(request, document, bulk_form=form, status=refusal_status(error))
     label = dict(BulkForm.ACTIONS)[action]
     messages.success(request, f"{label}: done for {len(chosen)} draft{'s' if len(chosen) != 1 else ''}.")
     return redirect("documents:detail", pk=pk)
@@ -459,7 +452,7 @@ def resolve_unit(request, pk: int):
             done = f"“{name}” now names the group {targets[0].name}."
     except LedgerError as error:
         messages.error(request, str(error))
-        return _render_document(request, document, status=_status(error))
+        return _render_document(request, document, status=refusal_status(error))
     messages.success(request, done)
     return redirect(back)
 
@@ -472,7 +465,7 @@ def publish(request, pk: int):
         publication.publish(request.user, document)
     except LedgerError as error:
         messages.error(request, str(error))
-        return _render_document(request, document, status=_status(error))
+        return _render_document(request, document, status=refusal_status(error))
     messages.success(request, "Published: the rectification list is public, linkable without login.")
     return redirect("documents:detail", pk=pk)
 
@@ -487,6 +480,6 @@ def unpublish(request, pk: int):
         publication.unpublish(request.user, document, reason=form.cleaned_data.get("reason", ""))
     except LedgerError as error:
         messages.error(request, str(error))
-        return _render_document(request, document, status=_status(error))
+        return _render_document(request, document, status=refusal_status(error))
     messages.success(request, "Withdrawn: the document is no longer public.")
     return redirect("documents:detail", pk=pk)

@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from duban.ledger.choices import ItemKind, ItemState
-from duban.ledger.errors import InvalidState, LedgerError, NotAllowed
+from duban.ledger.errors import LedgerError
 from duban.ledger.models import IndicatorObservation, Item
 from duban.ledger.services import indicators as paths, permissions
 from duban.ledger.services.visibility import visible_items
 
 from .filters import keyset_page
+from .refusals import refusal_status
 
 PAGE_SIZE = 24
 SMALL, LARGE = (420, 220), (640, 280)  # the list's charts and the indicator page's, in SVG units
@@ -38,14 +39,6 @@ class ObservationForm(django_forms.Form):
                                          widget=django_forms.DateInput(attrs={"type": "date"}),
                                          help_text="A year's figure measures its last day, 31 December")
     note = django_forms.CharField(label="Source or note", required=False, max_length=2000)
-
-
-def _status(error: LedgerError) -> int:
-    if isinstance(error, NotAllowed):
-        return 403
-    if isinstance(error, InvalidState):
-        return 409
-    return 400
 
 
 # --- the chart --------------------------------------------------------------------------------------------------------
@@ -251,6 +244,6 @@ def observe(request, pk: int):
                                  note=data["note"], on=timezone.localdate())  # recorded today: the service refuses a future day
     except LedgerError as error:
         messages.error(request, str(error))
-        return _render_detail(request, pk, form=form, status=_status(error))
+        return _render_detail(request, pk, form=form, status=refusal_status(error))
     messages.success(request, "Observation recorded.")
     return redirect("indicators:detail", pk=pk)

@@ -26,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from duban.ledger.choices import ChangeKind, ClaimStatus, FlagCode, ItemState, RequestStatus
-from duban.ledger.errors import InvalidState, LedgerError, NotAllowed
+from duban.ledger.errors import InvalidState, LedgerError
 from duban.ledger.models import ChangeRequest, Event, Evidence, Item, ReinspectionCheck
 from duban.ledger.services import dashboard as figures, permissions, queues, reinspection, reminders, workflow
 from duban.ledger.services.evidence import open_evidence, store_evidence
@@ -37,20 +37,13 @@ from duban.ledger.services.visibility import visible_items, visible_organisation
 from . import forms
 from .filters import ItemFilterForm, filter_items, item_sort, keyset_page
 from .timeline import timeline
+from .refusals import refusal_status
 
 FLAGGED_SHOWN = 20
 
 
 def _today():
     return timezone.localdate()
-
-
-def _status(error: LedgerError) -> int:
-    if isinstance(error, NotAllowed):
-        return 403
-    if isinstance(error, InvalidState):
-        return 409
-    return 400
 
 
 def _next(request, default: str) -> str:
@@ -248,7 +241,7 @@ def _act(request, pk: int, name: str, form, perform, done: str):
             perform(form.cleaned_data if form is not None else {})
     except LedgerError as error:
         messages.error(request, str(error))
-        return _render_item(request, pk, bound={name: form} if form is not None else None, status=_status(error))
+        return _render_item(request, pk, bound={name: form} if form is not None else None, status=refusal_status(error))
     messages.success(request, done)
     return redirect(_next(request, reverse("web:item", args=[pk])))
 
@@ -458,7 +451,7 @@ def reinspection_draw(request):
                                           on=_today())
     except LedgerError as error:
         messages.error(request, str(error))
-        return _render_reinspection(request, form, status=_status(error))
+        return _render_reinspection(request, form, status=refusal_status(error))
     drawn = sample.checks.count()
     messages.success(request, f"Sample drawn: {drawn} of {sample.population} closed item{'s' if sample.population != 1 else ''}.")
     return redirect("web:queue_reinspection")
@@ -481,7 +474,7 @@ def inbox_read(request, pk: int):
     except LedgerError as error:
         if request.headers.get("HX-Request"):
             # the service's message is text (it may quote names people typed): never sent as markup
-            return HttpResponse(str(error), status=_status(error), content_type="text/plain; charset=utf-8")
+            return HttpResponse(str(error), status=refusal_status(error), content_type="text/plain; charset=utf-8")
         messages.error(request, str(error))
         return redirect("web:inbox")
     if request.headers.get("HX-Request"):

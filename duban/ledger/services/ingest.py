@@ -67,7 +67,8 @@ class IngestBatch:
     failures: list[tuple[str, Exception]]  # (path, the error that stopped that file)
 
 
-def _digest(path: str) -> tuple[str, int]:
+def file_digest(path: str) -> tuple[str, int]:
+    """A file's sha256 and size, read in chunks so a large file is never held whole."""
     digest, size = hashlib.sha256(), 0
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):
@@ -127,7 +128,7 @@ def ingest_file(path: str, *, actor: str = "system", supervising_office: Organis
     reconcile_evidence()
     source = open_source(path)
     source.check()
-    sha256, size = _digest(path)
+    sha256, size = file_digest(path)
     if known := _known_file(sha256):
         return IngestResult(path, IngestStatus.UNCHANGED, known)
     extracted = [(doc, document_records(doc)) for doc in extract_file(path)]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import calendar
 import csv
-import hashlib
 import io
 import re
 import zipfile
@@ -36,6 +35,7 @@ from ..choices import Genre, ItemKind, ItemState, OrganisationKind, Role
 from ..errors import InvalidState, LedgerError, NotAllowed
 from ..models import CompletionClaim, Item, Organisation, SourceDocument, SourceFile
 from . import history, permissions
+from .ingest import file_digest
 from .workflow import moment
 
 READER_VERSION = "sheet-1"  # SourceFile.extractor_version of a spreadsheet: the same bytes are imported once
@@ -525,15 +525,6 @@ def _parse_rows(table: Table, inspection: SheetInspection, columns: dict[str, in
     return rows, errors
 
 
-def _digest(path: str) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
-
 def _require_import(user, office: Organisation | None) -> None:
     """An administrator, or a supervisor of the supervising office (of any office when the sheet names none)."""
     roles = permissions.roles_of(user)
@@ -572,7 +563,7 @@ def import_sheet(user, path: str, mapping: dict[str, str] | str, *, on: date, su
         raise SheetError(path, errors)
     if not rows:
         raise LedgerError(f"{path}: no rows below the header row {inspection.header_row}")
-    sha256, size = _digest(path)
+    sha256, size = file_digest(path)
     with transaction.atomic():
         known = SourceFile.objects.filter(sha256=sha256, extractor_version=READER_VERSION).first()
         if known is not None:

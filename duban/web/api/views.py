@@ -26,9 +26,9 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from duban.ledger.choices import ChangeKind, ClaimStatus, FlagCode, Genre, ItemKind, ItemState, RequestStatus
-from duban.ledger.errors import InvalidState, LedgerError, NotAllowed
+from duban.ledger.errors import InvalidState, LedgerError
 from duban.ledger.models import (
-    ChangeRequest, CompletionClaim, Event, Evidence, Item, Membership, Organisation, ProgressReport,
+    ChangeRequest, CompletionClaim, Event, Evidence, Item, Membership, ProgressReport,
 )
 from duban.ledger.services import evidence as evidence_store, permissions as rules, workflow
 from duban.ledger.services.flags import red_flags
@@ -37,6 +37,7 @@ from duban.web.filters import SORT_CHOICES, ItemFilterForm, filter_items, item_s
 
 from duban.ledger.services import visibility as scope
 from . import serializers as s
+from ..refusals import refusal_status
 from .schema import LedgerSchema
 
 
@@ -120,14 +121,6 @@ class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "the request is larger than the evidence files it may carry"
     default_code = "payload_too_large"
-
-
-def refusal_status(error: LedgerError) -> int:
-    if isinstance(error, NotAllowed):
-        return status.HTTP_403_FORBIDDEN
-    if isinstance(error, InvalidState):
-        return status.HTTP_409_CONFLICT
-    return status.HTTP_400_BAD_REQUEST
 
 
 class LedgerViewMixin:

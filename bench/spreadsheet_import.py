@@ -190,8 +190,8 @@ def main() -> int:
     run = runs[len(runs) // 2]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"| rows | items | claims kept | events | import wall s | import CPU s | inspect wall s | peak RSS MB |")
-    print(f"|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| rows | items | claims kept | events | import wall s | import CPU s | inspect wall s | peak RSS MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     print(f"| {run['rows']:,} | {run['items']:,} | {run['claims']:,} | {run['events']:,} | {run['wall']:.1f} | "
           f"{run['cpu']:.1f} | {run['inspect']:.1f} | {run['max_rss_mb']:.0f} |")
     if args.repeat > 1:

@@ -80,12 +80,10 @@ def _build(doc: Doc) -> list[OutlineItem]:
     items: list[OutlineItem] = []
     in_note = False
     closed = False  # an attachment heading, table caption or signature date ends the item above it
-    prev_blank = True
     for i, raw in enumerate(doc.lines):
         line = raw.replace("\u00a0", " ").strip()
         number = doc.first_line + i
         if not line:
-            prev_blank = True
             in_note = False
             continue
         if _NOTE.match(line):
@@ -103,7 +101,6 @@ def _build(doc: Doc) -> list[OutlineItem]:
             item = items[-1]
             item.last_line = number
             item.rest = (item.rest + "\n" + line).strip()
-        prev_blank = False
     _resolve(items)
     return items
 

@@ -47,7 +47,10 @@ class CaselessPattern:
         return self._ignorecase
 
     def finditer(self, text: str) -> Iterator[re.Match[str] | OnOriginal]:
-        low = lowered(text)
+        return self.finditer_lowered(text, lowered(text))
+
+    def finditer_lowered(self, text: str, low: str | None) -> Iterator[re.Match[str] | OnOriginal]:
+        """`finditer` when the caller already has `lowered(text)` (a paragraph's, sliced to a clause)."""
         if low is None:
             yield from self._with_ignorecase().finditer(text)
             return
@@ -55,7 +58,10 @@ class CaselessPattern:
             yield OnOriginal(m, text)
 
     def search(self, text: str) -> re.Match[str] | OnOriginal | None:
-        low = lowered(text)
+        return self.search_lowered(text, lowered(text))
+
+    def search_lowered(self, text: str, low: str | None) -> re.Match[str] | OnOriginal | None:
+        """`search` when the caller already has `lowered(text)` (a paragraph's, sliced to a clause)."""
         if low is None:
             return self._with_ignorecase().search(text)
         m = self._lower.search(low)

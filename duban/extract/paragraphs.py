@@ -6,7 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from .caseless import mentions
+from .caseless import lowered, mentions
 from .clauses import clause_spans, sentence_spans
 from .model import Doc, Span
 from .outline import UNITS_BRACKET, UNITS_BRACKET_CUES
@@ -30,6 +30,7 @@ class Paragraph:
     _sentences: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
     _clauses: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
     _without_units: str | None = field(default=None, repr=False, compare=False)
+    _lowered: str | None | bool = field(default=False, repr=False, compare=False)
 
     @property
     def last_line(self) -> int:
@@ -45,6 +46,12 @@ class Paragraph:
         while end > start and self.text[end - 1].isspace():
             end -= 1
         return Span(self.line_of(start), self.line_of(max(start, end - 1)), self.text[start:end])
+
+    def lowered(self) -> str | None:
+        """`caseless.lowered(text)`, computed once: slice it to a clause for the `*_lowered` pattern methods."""
+        if self._lowered is False:
+            self._lowered = lowered(self.text)
+        return self._lowered
 
     def without_unit_brackets(self) -> str:
         """The text with its "[Responsible units: …]" brackets blanked out, offsets unchanged; computed once."""

@@ -21,6 +21,7 @@ _SENTENCE_END = re.compile(
     r"(?=\s|[A-Z\"(\[\-]|[^\x00-\x7f]|\Z)"
 )
 _SEMICOLON = re.compile(r"[;；]")
+_ASCII_WORD_END = re.compile(r"[A-Za-z.]+\Z")
 _WORD_CHAR = re.compile(r"\w")
 
 
@@ -39,7 +40,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def _word_before(text: str, dot: int) -> str:
     """The word a full stop closes, lower-cased: "No" in "No. 5"."""
-    begin = dot
+    m = _ASCII_WORD_END.search(text, max(0, dot - 9), dot)  # most words are ASCII: read them in one step
+    begin = m.start() if m else dot
     while begin > 0 and (text[begin - 1].isalpha() or text[begin - 1] == "."):
         begin -= 1
     return text[begin:dot].lower().rstrip(".")
@@ -56,6 +58,9 @@ def clause_spans(text: str, sentences: list[tuple[int, int]] | None = None) -> l
         return list(sentences)
     out: list[tuple[int, int]] = []
     for s, e in sentences:
+        if text.find(";", s, e) < 0 and text.find("；", s, e) < 0:
+            out.append((s, e))  # a sentence span is trimmed and holds a word already
+            continue
         sub = s
         for m in _SEMICOLON.finditer(text, s, e):
             _append(out, text, sub, m.end())

@@ -13,6 +13,7 @@ from .errors import InputError
 
 SNIFF_BYTES = 64 * 1024
 READ_CHUNK = 1 << 20
+MAX_LINE_CHARS = 1 << 22  # a longer physical line is read as several lines, cut at spaces, so memory stays flat
 LOOKAHEAD_BYTES = 64 << 20  # how far to look for the first non-ASCII byte when the head is all ASCII
 
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
@@ -281,7 +282,8 @@ def _decodes_whole(path: str, encoding: str) -> bool:
 def _stream_text_lines(path: str, encoding: str) -> Iterator[str]:
     """Physical lines of a text file, decoded incrementally so a file of any size streams.
 
-    A line ends at LF, CRLF or a lone CR (old Mac files), as an editor shows it; nothing else breaks a line.
+    A line ends at LF, CRLF or a lone CR (old Mac files), as an editor shows it; nothing else breaks a line, except
+    that a line longer than MAX_LINE_CHARS is cut (see `_cut_overlong`).
     """
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     line_no = 1
@@ -311,6 +313,10 @@ def _stream_text_lines(path: str, encoding: str) -> Iterator[str]:
                 pending = lines.pop()  # the line still open at the chunk's end
                 line_no += len(lines)
                 yield from lines
+                for piece in _cut_overlong(pending):
+                    yield piece
+                    line_no += 1
+                    pending = pending[len(piece) :]
                 if final:
                     break
                 continue
@@ -322,10 +328,29 @@ def _stream_text_lines(path: str, encoding: str) -> Iterator[str]:
                 line_no += 1
                 start = match.end()
             pending = pending[start:]
+            for piece in _cut_overlong(pending):
+                yield piece
+                line_no += 1
+                pending = pending[len(piece) :]
             if final:
                 break
     if pending:
         yield pending
+
+
+def _cut_overlong(open_line: str) -> Iterator[str]:
+    """The pieces to take off the front of a line still open that has grown past MAX_LINE_CHARS.
+
+    A text with no line break for millions of characters is not a document's line; reading it as lines of at most
+    MAX_LINE_CHARS (cut after the last space, where there is one) keeps memory flat and loses no text. Line numbers
+    after it count those pieces, as `duban text FILE` shows them.
+    """
+    offset = 0
+    while len(open_line) - offset > MAX_LINE_CHARS:
+        space = open_line.rfind(" ", offset + MAX_LINE_CHARS // 2, offset + MAX_LINE_CHARS)
+        end = space + 1 if space >= 0 else offset + MAX_LINE_CHARS
+        yield open_line[offset:end]
+        offset = end
 
 
 __all__ = ["Source", "open_source", "sniff_format", "detect_encoding", "InputError"]

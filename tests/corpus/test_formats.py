@@ -315,6 +315,36 @@ def test_large_text_streams_with_flat_memory(tmp_path):
     assert peak < min(size / 4, 6 * formats.READ_CHUNK), (peak, size)  # a few chunks, whatever the size
 
 
+
+@pytest.mark.parametrize("ending", ["\n", "\r"])
+def test_a_line_with_no_break_for_megabytes_is_read_in_pieces_with_flat_memory(tmp_path, monkeypatch, ending):
+    monkeypatch.setattr(formats, "READ_CHUNK", 1 << 12)
+    monkeypatch.setattr(formats, "MAX_LINE_CHARS", 1 << 14)
+    sentence = "The county shall finish dredging the river by the end of 2024 and report to the city. "
+    one_line = sentence * 12000  # about a million characters, no line break
+    path = tmp_path / "one_line.txt"
+    path.write_text("Title" + ending + one_line + ending + "last line" + ending, encoding="utf-8")
+
+    tracemalloc.start()
+    try:
+        lines = open_source(str(path)).lines()
+        assert next(lines) == "Title"
+        offset, pieces = 0, 0
+        for piece in lines:
+            if offset == len(one_line):
+                assert piece == "last line"
+                continue
+            assert piece == one_line[offset : offset + len(piece)]  # nothing lost, nothing added
+            assert len(piece) <= formats.MAX_LINE_CHARS
+            assert piece.endswith(" ")  # cut after a space, never inside a word
+            offset, pieces = offset + len(piece), pieces + 1
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert offset == len(one_line) and pieces > 60
+    assert peak < 20 * formats.MAX_LINE_CHARS, peak  # a few open lines and chunks, not the whole line
+
+
 # --------------------------------------------------------------------------------------------- refusals
 
 

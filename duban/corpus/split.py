@@ -45,7 +45,7 @@ _TITLE_WORDS = re.compile(
     r"white\s+paper|decision|provisions|feedback|implementation|law)\b",
     re.I,
 )
-_LATIN_STEM = re.compile(r"\b([a-z]{3,6})[a-z]*")
+_LATIN_STEM = re.compile(r"\b[a-z]{3,6}")  # where a word starts, its first three to six letters
 _CJK_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 # Reported speech: a quotation, or "X said:". The searches below run only on a line holding their punctuation.

@@ -45,15 +45,18 @@ _TITLE_WORDS = re.compile(
     r"white\s+paper|decision|provisions|feedback|implementation|law)\b",
     re.I,
 )
-_LATIN_STEM = re.compile(r"\b([a-z]{3,6})[a-z]*")
+_LATIN_STEM = re.compile(r"\b[a-z]{3,6}")  # where a word starts, its first three to six letters
 _CJK_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
-_SPEECH = re.compile(r"^[\"“‘']|[.!?。][\"”’]$|\b(?:said|says|asked|told)\b\s*[:：,，]", re.I)
+# Reported speech: a quotation, or "X said:". The searches below run only on a line holding their punctuation.
+_QUOTE_OPENING = ("\"", "“", "‘", "'")
+_QUOTE_CLOSING = tuple(p + q for p in ".!?。" for q in "\"”’")
+_SAID = re.compile(r"\b(?:said|says|asked|told)\b\s*[:：,，]", re.I)
+_SAID_PUNCTUATION = (":", "：", ",", "，")
 # Contact details, captions and credits: never a document's title.
-_METADATA = re.compile(
-    r"\b(?:tel|telephone|fax|e-?mail|address|postcode|zip\s+code|website)\s*[:：]|^\s*(?:table|figure|fig\.|column|chart)\s*\d"
-    r"|^\s*(?:translated\s+from|reprinted\s+from|originally\s+published)\b",
-    re.I,
+_CONTACT = re.compile(r"\b(?:tel|telephone|fax|e-?mail|address|postcode|zip\s+code|website)\s*[:：]", re.I)
+_CAPTION_OR_CREDIT = re.compile(
+    r"\s*(?:(?:table|figure|fig\.|column|chart)\s*\d|(?:translated\s+from|reprinted\s+from|originally\s+published)\b)", re.I
 )
 _DOCUMENT_END = re.compile(
     r"^\s*(?:[(（].{0,40}(?:reporter|editor|correspondent|source|xinhua|cctv|央视|新华|记者|来源).{0,40}[)）]"
@@ -83,8 +86,9 @@ def split_segments(lines: Iterable[str]) -> Iterator[Segment]:
     """Group a file's lines into documents, streaming: only one run between separators is held at a time."""
     chunk: list[str] = []
     first = 1
+    noise = _NOISE.match
     for number, line in enumerate(lines, 1):
-        if is_noise(line):
+        if noise(line):
             yield from _split_chunk(first, chunk)
             chunk, first = [], number + 1
             continue
@@ -101,7 +105,7 @@ def _split_chunk(first_line: int, lines: list[str]) -> Iterator[Segment]:
         return
     topics = _Topics(lines, nonblank)
     starts = [0]
-    for k in range(1, len(nonblank)):
+    for k in range(1, len(nonblank) - 1):  # the last line of a run never opens a document
         if _is_boundary(lines, nonblank, topics, k, starts[-1]):
             starts.append(k)
     for a, b in zip(starts, starts[1:] + [len(nonblank)]):
@@ -142,54 +146,76 @@ class _Idf(dict):
 
 
 MOST_TOPIC_SHIFT = (0.1 - 0.0) * 10  # what add_shift adds at most: a cosine of 0
+TITLE_WORDS_SCORE = 0.4
 
 
 def _is_boundary(lines: list[str], nonblank: list[int], topics: _Topics, k: int, current_start: int) -> bool:
-    """Whether non-blank line k starts a new document (k > current_start, the current document's first line)."""
-    score = shape_score(lines, nonblank, k, current_start)
-    if score + MOST_TOPIC_SHIFT < BOUNDARY_THRESHOLD:
-        return False  # not a boundary even after a complete change of topic: the cosine need not be computed
+    """Whether non-blank line k opens a new document (current_start < k < the run's last non-blank line).
+
+    The tests run cheapest first; the topic shift, the costliest, only where it can still decide.
+    """
+    text = lines[nonblank[k]].strip()
+    if not _title_shaped(text):
+        return False
+    prev = lines[nonblank[k - 1]].strip()
+    if prev.endswith((":", "：")):
+        return False  # the value of a "Source:" or "Attachment:" line
+    if _DATELINE_OR_SIGNATURE.match(prev) or prev.lower().rstrip(":：") in ("attachment", "attachments", "annex", "appendix"):
+        return False  # an attachment after a signed notice belongs to the notice
+    if k - 1 == current_start and looks_like_title(prev):
+        return False  # the second line of a title
+    evidence = _opening_evidence(lines, nonblank, k, prev)
+    period = text.endswith((".", "。"))
+    if _shape_score(evidence, True, period) + MOST_TOPIC_SHIFT < BOUNDARY_THRESHOLD:
+        return False  # not a boundary even with title words and a complete change of topic
+    score = _shape_score(evidence, bool(_TITLE_WORDS.search(text)), period)
+    if score + MOST_TOPIC_SHIFT < BOUNDARY_THRESHOLD or not _unlike_body_text(text):
+        return False
     return topics.add_shift(score, k, current_start) >= BOUNDARY_THRESHOLD
 
 
-def shape_score(lines: list[str], nonblank: list[int], k: int, current_start: int) -> float:
-    """Evidence that non-blank line k is the title of a new document from its shape and what follows it."""
-    no = -99.0
-    text = lines[nonblank[k]].strip()
-    if not looks_like_title(text):
-        return no
-    prev = lines[nonblank[k - 1]].strip()
-    nxt = lines[nonblank[k + 1]] if k + 1 < len(nonblank) else ""
-    if k + 1 >= len(nonblank) or looks_like_title(prev) and k - 1 == current_start:
-        return no  # a document's last line, or the second line of a title
-    if prev.endswith((":", "：")):
-        return no  # the value of a "Source:" or "Attachment:" line
-    if _DATELINE_OR_SIGNATURE.match(prev) or prev.lower().rstrip(":：") in ("attachment", "attachments", "annex", "appendix"):
-        return no  # an attachment after a signed notice belongs to the notice
+def _opening_evidence(lines: list[str], nonblank: list[int], k: int, prev: str) -> float:
+    """Evidence that non-blank line k opens a document from the lines around it: a credit before, a lede after."""
     score = 0.0
     if _DOCUMENT_END.match(prev):
         score += 1.0
+    nxt = lines[nonblank[k + 1]]
     if _LEDE.match(nxt.strip()):
         score += 1.5
-    gap = lines[nonblank[k] + 1 : nonblank[k + 1]] if k + 1 < len(nonblank) else []
-    if nxt.startswith("\u00a0") or any("\u00a0" in g for g in gap):
+    if nxt.startswith("\u00a0") or any("\u00a0" in g for g in lines[nonblank[k] + 1 : nonblank[k + 1]]):
         score += 1.7  # blog editors open a post's body with a non-breaking space
     elif nxt.startswith("  ") and not lines[nonblank[k]].startswith(" "):
         score += 0.8
-    if _TITLE_WORDS.search(text):
-        score += 0.4
-    if text.endswith((".", "。")):
-        score -= 0.3
     return score
 
 
+def _shape_score(evidence: float, title_words: bool, period: bool) -> float:
+    """The evidence from around a title-like line, with its wording: title words count for it, a full stop against."""
+    score = evidence + TITLE_WORDS_SCORE if title_words else evidence
+    return score - 0.3 if period else score
+
+
 def looks_like_title(text: str) -> bool:
-    """A line shaped like a document title: short, unnumbered, not a clause that continues."""
-    if not 6 <= len(text) <= 220 or text[0].islower() or text.endswith((",", ";", ":", "，", "；", "：", "、")):
-        return False  # the cheap tests first: most lines fail one
-    if len(text.split()) > 40 or ENUMERATED.match(text) or _DOCUMENT_END.match(text):
+    """A stripped line shaped like a document title: short, unnumbered, not a clause that continues."""
+    return _title_shaped(text) and _unlike_body_text(text)
+
+
+def _title_shaped(text: str) -> bool:
+    """The cheap tests of looks_like_title, which most lines fail."""
+    return 6 <= len(text) <= 220 and not text[0].islower() and not text.endswith((",", ";", ":", "，", "；", "：", "、"))
+
+
+def _unlike_body_text(text: str) -> bool:
+    """The costly tests of looks_like_title: not numbered, a credit, speech, contact details or a Chinese sentence."""
+    if len(text) > 80 and len(text.split()) > 40:  # 41 words take at least 81 characters
         return False
-    if _SPEECH.search(text) or _METADATA.search(text):
+    if ENUMERATED.match(text) or _DOCUMENT_END.match(text) or _CAPTION_OR_CREDIT.match(text):
+        return False
+    if text.startswith(_QUOTE_OPENING) or text.endswith(_QUOTE_CLOSING):
+        return False
+    if any(p in text for p in _SAID_PUNCTUATION) and _SAID.search(text):
+        return False
+    if (":" in text or "：" in text) and _CONTACT.search(text):
         return False
     cjk = 0 if text.isascii() else len(_CJK_CHAR.findall(text))
     return not (cjk > len(text) / 3 and (len(text) > 60 or re.search(r"[，,。]", text)))

@@ -67,7 +67,10 @@ _DOCUMENT_END = re.compile(
 
 BOUNDARY_THRESHOLD = 1.2
 COHESION_WINDOW = 150  # content words looked at on each side of a candidate boundary
-MAX_DOCUMENT_LINES = 20_000  # a runaway "document" is cut at a blank line so memory stays flat
+# A runaway run (no separator for a long stretch) is cut at a blank line once it holds this many lines or characters,
+# and at any line once it holds twice as many characters (a dump with no blank line at all), so memory stays flat.
+MAX_DOCUMENT_LINES = 20_000
+MAX_RUN_CHARS = 1 << 23
 
 
 @dataclass
@@ -85,17 +88,18 @@ def is_noise(line: str) -> bool:
 def split_segments(lines: Iterable[str]) -> Iterator[Segment]:
     """Group a file's lines into documents, streaming: only one run between separators is held at a time."""
     chunk: list[str] = []
-    first = 1
+    first, size = 1, 0
     noise = _NOISE.match
     for number, line in enumerate(lines, 1):
         if noise(line):
             yield from _split_chunk(first, chunk)
-            chunk, first = [], number + 1
+            chunk, first, size = [], number + 1, 0
             continue
         chunk.append(line)
-        if len(chunk) >= MAX_DOCUMENT_LINES and not line.strip():
+        size += len(line)
+        if (len(chunk) >= MAX_DOCUMENT_LINES or size >= MAX_RUN_CHARS) and not line.strip() or size >= 2 * MAX_RUN_CHARS:
             yield from _split_chunk(first, chunk)
-            chunk, first = [], number + 1
+            chunk, first, size = [], number + 1, 0
     yield from _split_chunk(first, chunk)
 
 

@@ -199,3 +199,32 @@ def test_example_crawl_dump():
     for seg in segs:
         assert not any(is_noise(line) for line in seg.lines)
         assert seg.lines[0].strip() and seg.lines[-1].strip()
+
+
+def test_a_run_with_no_separator_and_no_blank_line_is_cut_so_memory_stays_flat(monkeypatch):
+    from duban.corpus import split
+
+    monkeypatch.setattr(split, "MAX_RUN_CHARS", 2_000)
+    line = "The county dredged the river and planted trees along both banks of it this spring."
+    held: list[int] = []
+
+    def lines():
+        for _ in range(400):  # 33,000 characters with no blank line and no separator
+            yield line
+
+    for segment in split_segments(lines()):
+        held.append(len(segment.lines))
+    assert sum(held) == 400  # every line belongs to a document, none is lost
+    assert max(held) * len(line) <= 2 * split.MAX_RUN_CHARS + len(line)
+
+
+def test_a_long_run_is_cut_at_a_blank_line_once_it_holds_max_run_chars(monkeypatch):
+    from duban.corpus import split
+
+    monkeypatch.setattr(split, "MAX_RUN_CHARS", 2_000)
+    line = "The county dredged the river and planted trees along both banks of it this spring."
+    text = ([line] * 10 + [""]) * 12
+    segments = list(split_segments(iter(text)))
+    assert [s.lines[-1] for s in segments] == [line] * len(segments)
+    assert sum(len([l for l in s.lines if l]) for s in segments) == 120
+    assert max(len(s.lines) for s in segments) <= 2_000 // len(line) + 11  # cut at the first blank line past the limit

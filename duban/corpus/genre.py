@@ -46,7 +46,7 @@ def classify_genre(title: str, lines: list[str]) -> str:
     from .split import looks_like_title
 
     opening = [line.replace("\u00a0", " ").strip() for line in islice((l for l in lines if l.strip()), 5)]
-    head = " ".join([title] + [line for line in opening if looks_like_title(line) and not line.endswith(".")])
+    head = " ".join([title] + [line for line in opening if not line.endswith(".") and looks_like_title(line)])
     sample = "\n".join(lines)[:GENRE_SAMPLE_CHARS].lower()
     led = "\n" + sample  # the character that leads each sample pattern, for a match at the very start
     articles = len(_ARTICLES.findall(led))

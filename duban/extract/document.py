@@ -51,7 +51,7 @@ def document_date(doc: Doc) -> str | None:
             return date
     nonblank = list(islice((line for line in doc.lines if line.strip()), 12))
     for line in nonblank:
-        if not _YEAR.search(line):
+        if "19" not in line and "20" not in line or not _YEAR.search(line):
             continue
         for verb in _FEEDBACK.finditer(line):
             end = verb.end()

@@ -17,6 +17,7 @@ _FULL_DATE = re.compile(
     re.I,
 )
 _DATE_LINE = re.compile(rf"^\W*(?:{_FULL_DATE.pattern})\W*$", re.I)
+_YEAR = re.compile(r"(?:19|20)\d\d")  # in every full date: where it is missing, the slower date search is skipped
 _FEEDBACK = re.compile(r"\b(?:fed\s+back|gave\s+feedback|feedback\s+(?:meeting|to)|reported\s+back|announced|released|issued)\b", re.I)
 
 
@@ -48,30 +49,34 @@ def document_date(doc: Doc) -> str | None:
         m = _DATE_LINE.match(line.strip())
         if m and (date := parse_date(_FULL_DATE.search(line))):
             return date
-    nonblank = [line for line in doc.lines if line.strip()]
-    for line in nonblank[:12]:
+    nonblank = list(islice((line for line in doc.lines if line.strip()), 12))
+    for line in nonblank:
+        if "19" not in line and "20" not in line or not _YEAR.search(line):
+            continue
         for verb in _FEEDBACK.finditer(line):
-            m = _FULL_DATE.search(line, verb.end(), verb.end() + 250)
-            if m and "." not in line[verb.end() : m.start()].replace("No.", "") and (date := parse_date(m)):
+            end = verb.end()
+            m = _YEAR.search(line, end, end + 250) and _FULL_DATE.search(line, end, end + 250)
+            if m and "." not in line[end : m.start()].replace("No.", "") and (date := parse_date(m)):
                 return date
     for line in nonblank[:4]:
-        m = _FULL_DATE.search(line[:300])
+        head = line[:300]
+        m = _YEAR.search(head) and _FULL_DATE.search(head)
         if m and (date := parse_date(m)):
             return date
     return None
 
 
-_OPEN_END = re.compile(r"\b(?:on|of|for|and|the|to|in|about|regarding|concerning|issuing|printing|distributing)$", re.I)
+_OPEN_END_WORDS = ("on", "of", "for", "and", "the", "to", "in", "about", "regarding", "concerning", "issuing", "printing", "distributing")
+_OPEN_END = re.compile(rf"\b(?:{'|'.join(_OPEN_END_WORDS)})$", re.I)
+_OPEN_END_CHARS = max(map(len, _OPEN_END_WORDS))  # an open end starts no earlier than this far from the end
 
 
 def document_title(lines: list[str]) -> str:
     """The first non-blank line, joined with the lines it runs on into when it ends mid-phrase ("… Government on")."""
-    nonblank = [re.sub(r"\s+", " ", line.replace("\u00a0", " ")).strip() for line in islice((l for l in lines if l.strip()), 3)]
-    if not nonblank:
-        return ""
-    title = nonblank[0]
-    for nxt in nonblank[1:3]:
-        if not _OPEN_END.search(title) or len(title) + len(nxt) > 300:
+    nonblank = (re.sub(r"\s+", " ", line.replace("\u00a0", " ")).strip() for line in islice((l for l in lines if l.strip()), 3))
+    title = next(nonblank, "")
+    for nxt in nonblank:
+        if not _OPEN_END.search(title, max(0, len(title) - _OPEN_END_CHARS)) or len(title) + len(nxt) > 300:
             break
         title = f"{title} {nxt}"
     return title

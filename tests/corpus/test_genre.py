@@ -113,3 +113,22 @@ def test_empty_document_is_other():
 def test_genre_is_one_of_the_four():
     for text in (REGULATION, INSPECTION_NEWS, PLAN_NOTICE, WHITE_PAPER, NEWS):
         assert classify_genre(*_split(text)) in ("plan", "oversight", "law", "other")
+
+
+def test_phrase_counts_are_those_of_the_phrase_pattern():
+    """The multi-pattern scan plus sre check counts what `_BODY_PHRASE.finditer` finds, on the awkward cases too:
+    phrases that overlap, white space other than a space, non-ASCII word characters, a lone surrogate."""
+    from collections import Counter
+
+    from duban.corpus.genre import _BODY_PHRASE, _phrase_counts
+
+    texts = [
+        "\nthe team gave feedback to the city; we will\u00a0act by\u3000the end of 2025.",
+        "\nit did\nnot act,\x1cdid not act and failed\u2028to act (we will) “fined” fine define refined",
+        "\nviolat’violations violatéd xviolation 中violation ſhall be responsible shall be responsible",
+        "\nresponsible units\ud800responsible unit key tasks_key tasks by 20２5 by 2025",
+        "\n",
+    ]
+    for led in texts:
+        expected = Counter(m.lastgroup for m in _BODY_PHRASE.finditer(led))
+        assert _phrase_counts(led, led.encode("utf-8", "surrogatepass")) == expected, led

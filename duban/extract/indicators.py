@@ -23,12 +23,16 @@ _COMPARATORS = [
 ]
 _COMPARATOR = "|".join(p for p, _ in _COMPARATORS)
 # "more than 200 high-frequency matters", "reach 80%", "no less than 1,500 kilometres of ..."
+# The comparator is optional through an empty alternative, not "?": tried at every position of the clause, the group
+# then costs the regex engine no repeat.
 _TEXT_TARGET = CaselessPattern(
-    rf"(?:(?P<cmp>{_COMPARATOR})\s+)?(?P<num>{DIGITS}|(?<=than\s)(?:{SPELLED_NUMBER}))\s*(?P<scale>(?:{SCALE_RE})\b)?\s*"
+    rf"(?:(?P<cmp>{_COMPARATOR})\s+|)(?P<num>{DIGITS}|(?<=than\s)(?:{SPELLED_NUMBER}))\s*(?P<scale>(?:{SCALE_RE})\b)?\s*"
     r"(?P<unit>%|percent|per\s+cent|yuan|kilometers?|kilometres?|km|square\s+meters|mu|hectares|tons|items|matters|pieces|households|"
     r"people|persons|types|kinds|categories)?(?P<tail>(?:(?!\s+and\s+(?:more\s+than\s+|over\s+|at\s+least\s+)?\d)[^,;.，；。]){0,80})",
 )
 _TARGET_VERB = re.compile(r"\b(?:reach(?:es|ed)?|achieve[sd]?|exceed(?:s|ed)?|increase[sd]?\s+to|rise[sn]?\s+to|up\s+to|stabiliz\w*\s+at|maintain\w*\s+at|to|at)\s*$", re.I)
+# The words a `_TARGET_VERB` match ends with: it ends the (right-stripped) text before a figure, a cheap test first.
+_TARGET_VERB_ENDS = ("reach", "reaches", "reached", "achieve", "achieves", "achieved", "exceed", "exceeds", "exceeded", "to", "at")
 _NOUN_END = re.compile(r"^(?P<noun>(?:[\w&'’\-/]+\s+){0,6}?[\w&'’\-/]+?)(?=\s+(?:will|shall|should|to|in|by|before|and|are|is|have|has|be|of\s+the\s+province|across|throughout|at|for|with|that|which|were|was)\b|\s*$)", re.I)
 
 
@@ -182,7 +186,7 @@ def _text_indicators(doc: Doc, para) -> None:
         # Finding deadlines is costly and few clauses hold a target: they are looked for at the first one.
         deadlines = None
         for m in _TEXT_TARGET.finditer_lowered(clause, clause_low):
-            found = _read_target(clause, m)
+            found = _read_target(clause, clause_low, m)
             if found is None:
                 continue
             name, unit, value, cmp, needs_date = found
@@ -221,8 +225,17 @@ _LEADING_OF = re.compile(r"^\s*of\s+")
 _PREDICATE = re.compile(r"\s*(?:\w+\s+)?(?:will|shall|to|should)?\s*(?:be|are|is)\s+(?P<rest>.*)")
 
 
-def _read_target(clause: str, m) -> tuple[str, str, float, str, bool] | None:
+def _after_target_verb(before: str, low: str | None) -> bool:
+    """Whether `before` (the clause up to a figure, right-stripped) ends with a target verb; `low` is the clause lowered."""
+    if low is not None and not low.endswith(_TARGET_VERB_ENDS, 0, len(before)):
+        return False
+    return _TARGET_VERB.search(before) is not None
+
+
+def _read_target(clause: str, low: str | None, m) -> tuple[str, str, float, str, bool] | None:
     """Name, unit, value, comparator of a figure that is a target, and whether it is one only if dated; else None.
+
+    `low` is `caseless.lowered(clause)`.
 
     A figure is a target with a comparator ("more than"), as a percentage, after a target verb ("reach"), or
     as a plain count of things in a dated commitment ("build 12 facilities by the end of 2025").
@@ -235,10 +248,11 @@ def _read_target(clause: str, m) -> tuple[str, str, float, str, bool] | None:
     if _DURATION.match(tail):
         return None  # a duration: a time limit, not a target
     before = clause[: m.start()].rstrip()
-    if _REFERENCE_BEFORE.search(before) or _ORDINAL_AFTER.match(clause, m.end("num")):
+    # `before` is right-stripped, so a reference word ends it: a match starts within its last 7 characters.
+    if _REFERENCE_BEFORE.search(before, max(0, len(before) - 7)) or _ORDINAL_AFTER.match(clause, m.end("num")):
         return None
     cmp = m.group("cmp")
-    needs_date = not (cmp or unit.startswith(("%", "percent", "per")) or _TARGET_VERB.search(before))
+    needs_date = not (cmp or unit.startswith(("%", "percent", "per")) or _after_target_verb(before, low))
     if needs_date and not (
         "." not in num and _WORD_AFTER.match(tail) is not None
         and not _NOT_A_COUNT_BEFORE.search(before) and not _NOT_A_COUNT_AFTER.match(tail)

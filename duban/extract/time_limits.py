@@ -60,6 +60,14 @@ def _names_unit(text: str, low: str | None) -> bool:
     return _mentions(low, _UNIT_CUES) and _UNIT_WORD.search_lowered(text, low) is not None
 
 
+def _last_unit_end(text: str, low: str | None) -> int:
+    """Where the text's last unit word ends; 0 when it has none."""
+    end = 0
+    for m in _UNIT_WORD.finditer_lowered(text, low):
+        end = m.end()
+    return end
+
+
 def _about_term_or_age(text: str, low: str | None) -> bool:
     return _mentions(low, _TERM_OR_AGE_CUES) and _TERM_OR_AGE.search_lowered(text, low) is not None
 
@@ -76,9 +84,15 @@ def extract_time_limits(doc: Doc) -> None:
         for start, end in para.clauses():
             clause = para.text[start:end]
             clause_low = low[start:end] if low is not None else None
-            if not _names_unit(clause, clause_low) or _about_term_or_age(clause, clause_low):
+            if not _mentions(clause_low, _UNIT_CUES) or _about_term_or_age(clause, clause_low):
                 continue
-            found = [limit for m in _TIME_LIMIT.finditer_lowered(clause, clause_low) if (limit := _limit(clause, m))]
+            # Every limit ends with a unit word, and the "\b" after the last one holds at the cut as in the clause:
+            # the text after it is not read.
+            reach = _last_unit_end(clause, clause_low)
+            if not reach:
+                continue
+            limits = _TIME_LIMIT.finditer_lowered(clause[:reach], clause_low[:reach] if clause_low is not None else None)
+            found = [limit for m in limits if (limit := _limit(clause, m))]
             if not found:
                 continue
             span = para.span(*strip_trailing_punct(para.text, start, end))

@@ -185,7 +185,7 @@ def _text_indicators(doc: Doc, para) -> None:
         clause_low = low[start:end] if low is not None else None
         # Finding deadlines is costly and few clauses hold a target: they are looked for at the first one.
         deadlines = None
-        for m in _TEXT_TARGET.finditer_lowered(clause, clause_low):
+        for m in _targets(clause, clause_low):
             found = _read_target(clause, clause_low, m)
             if found is None:
                 continue
@@ -202,6 +202,19 @@ def _text_indicators(doc: Doc, para) -> None:
                     "target": {"value": value, "year": _year_for(deadlines, m.start())}, "comparator": cmp,
                 })
             )
+
+
+def _targets(clause: str, low: str | None):
+    """The `_TEXT_TARGET` matches in the clause (`low` is it lower-cased), read no further than its last figure.
+
+    Another match needs a digit after the last one, or a spelled number after "than ": without either the search stops
+    (it would try every position to the clause's end, most often well past its last figure).
+    """
+    for m in _TEXT_TARGET.finditer_lowered(clause, low):
+        yield m
+        end = m.end()
+        if low is not None and _DIGIT.search(low, end) is None and low.find("than", max(0, end - 5)) < 0:
+            return
 
 
 def _year_for(deadlines, position: int) -> int | None:

@@ -59,7 +59,7 @@ def _target_year(doc: Doc, before_line: int) -> int | None:
 
 def _table_indicators(doc: Doc) -> list[Item]:
     items: list[Item] = []
-    cells = [(doc.first_line + i, line.strip()) for i, line in enumerate(doc.lines) if line.strip()]
+    cells = [(doc.first_line + i, cell) for i, line in enumerate(doc.lines) if (cell := line.strip())]
     k = 0
     while k < len(cells):
         if not _TABLE_CAPTION.match(cells[k][1]):

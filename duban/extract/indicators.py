@@ -161,10 +161,8 @@ def _comparator(word: str | None) -> str:
 
 
 _DIGIT = re.compile(r"\d")
-_THAN = re.compile(r"than(?<=\sthan)\s")  # "\sthan\s", led by its literal so the regex engine jumps to it
-
-
 _ASCII_DIGIT = re.compile(r"[0-9]")  # scanned faster than "\d", which only differs from it outside ASCII
+_THAN = re.compile(r"than(?<=\sthan)\s")  # "\sthan\s", led by its literal so the regex engine jumps to it
 
 
 def _has_figure(text: str) -> bool:

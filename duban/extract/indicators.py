@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .caseless import CaselessPattern
+from .caseless import CaselessPattern, lowered
+from .clauses import strip_trailing_punct
 from .deadlines import find_deadlines
 from .model import Doc, Item, Span
 from .numbers import DIGITS, SCALE_RE, SPELLED_NUMBER, parse_number, scaled_number
@@ -22,12 +23,16 @@ _COMPARATORS = [
 ]
 _COMPARATOR = "|".join(p for p, _ in _COMPARATORS)
 # "more than 200 high-frequency matters", "reach 80%", "no less than 1,500 kilometres of ..."
+# The comparator is optional through an empty alternative, not "?": tried at every position of the clause, the group
+# then costs the regex engine no repeat.
 _TEXT_TARGET = CaselessPattern(
-    rf"(?:(?P<cmp>{_COMPARATOR})\s+)?(?P<num>{DIGITS}|(?<=than\s)(?:{SPELLED_NUMBER}))\s*(?P<scale>(?:{SCALE_RE})\b)?\s*"
+    rf"(?:(?P<cmp>{_COMPARATOR})\s+|)(?P<num>{DIGITS}|(?<=than\s)(?:{SPELLED_NUMBER}))\s*(?P<scale>(?:{SCALE_RE})\b)?\s*"
     r"(?P<unit>%|percent|per\s+cent|yuan|kilometers?|kilometres?|km|square\s+meters|mu|hectares|tons|items|matters|pieces|households|"
     r"people|persons|types|kinds|categories)?(?P<tail>(?:(?!\s+and\s+(?:more\s+than\s+|over\s+|at\s+least\s+)?\d)[^,;.，；。]){0,80})",
 )
 _TARGET_VERB = re.compile(r"\b(?:reach(?:es|ed)?|achieve[sd]?|exceed(?:s|ed)?|increase[sd]?\s+to|rise[sn]?\s+to|up\s+to|stabiliz\w*\s+at|maintain\w*\s+at|to|at)\s*$", re.I)
+# The words a `_TARGET_VERB` match ends with: it ends the (right-stripped) text before a figure, a cheap test first.
+_TARGET_VERB_ENDS = ("reach", "reaches", "reached", "achieve", "achieves", "achieved", "exceed", "exceeds", "exceeded", "to", "at")
 _NOUN_END = re.compile(r"^(?P<noun>(?:[\w&'’\-/]+\s+){0,6}?[\w&'’\-/]+?)(?=\s+(?:will|shall|should|to|in|by|before|and|are|is|have|has|be|of\s+the\s+province|across|throughout|at|for|with|that|which|were|was)\b|\s*$)", re.I)
 
 
@@ -54,7 +59,7 @@ def _target_year(doc: Doc, before_line: int) -> int | None:
 
 def _table_indicators(doc: Doc) -> list[Item]:
     items: list[Item] = []
-    cells = [(doc.first_line + i, line.strip()) for i, line in enumerate(doc.lines) if line.strip()]
+    cells = [(doc.first_line + i, cell) for i, line in enumerate(doc.lines) if (cell := line.strip())]
     k = 0
     while k < len(cells):
         if not _TABLE_CAPTION.match(cells[k][1]):
@@ -156,43 +161,62 @@ def _comparator(word: str | None) -> str:
 
 
 _DIGIT = re.compile(r"\d")
+_ASCII_DIGIT = re.compile(r"[0-9]")  # scanned faster than "\d", which only differs from it outside ASCII
 _THAN = re.compile(r"than(?<=\sthan)\s")  # "\sthan\s", led by its literal so the regex engine jumps to it
 
 
 def _has_figure(text: str) -> bool:
     """Cheap test: a target needs digits, or a spelled number after "than"."""
-    return _DIGIT.search(text) is not None or _THAN.search(text) is not None
+    digit = _ASCII_DIGIT if text.isascii() else _DIGIT
+    return digit.search(text) is not None or _THAN.search(text) is not None
 
 
-_GOAL_WORD = re.compile(r"\b(?:strive|target|goal|will|shall|reach|achieve)", re.I)
+_GOAL_WORD = CaselessPattern(r"\b(?:strive|target|goal|will|shall|reach|achieve)")
 
 
 def _text_indicators(doc: Doc, para) -> None:
+    """A target in a clause that states a goal or a deadline; the deadline after it gives its year."""
     if not _has_figure(para.text):
         return
     text = para.without_unit_brackets()
+    low = para.lowered() if text == para.text else lowered(text)
     for start, end in para.clauses():
         clause = text[start:end]
         if not _has_figure(clause):
             continue
-        deadlines = find_deadlines(clause)
-        if not deadlines and not _GOAL_WORD.search(clause):
-            continue
-        for m in _TEXT_TARGET.finditer(clause):
-            found = _read_target(clause, m, dated=bool(deadlines))
+        clause_low = low[start:end] if low is not None else None
+        # Finding deadlines is costly and few clauses hold a target: they are looked for at the first one.
+        deadlines = None
+        for m in _targets(clause, clause_low):
+            found = _read_target(clause, clause_low, m)
             if found is None:
                 continue
-            name, unit, value, cmp = found
-            year = _year_for(deadlines, m.start())
-            s, e = start, end
-            while e > s and text[e - 1] in ";；,，.。 ":
-                e -= 1
+            name, unit, value, cmp, needs_date = found
+            if deadlines is None:
+                deadlines = find_deadlines(clause)
+                states_goal = bool(deadlines) or _GOAL_WORD.search_lowered(clause, clause_low) is not None
+            if not states_goal or needs_date and not deadlines:
+                continue
+            s, e = strip_trailing_punct(text, start, end)
             doc.items.append(
                 Item("indicator", para.span(s, e), {
                     "name": name, "unit": unit, "baseline": None,
-                    "target": {"value": value, "year": year}, "comparator": cmp,
+                    "target": {"value": value, "year": _year_for(deadlines, m.start())}, "comparator": cmp,
                 })
             )
+
+
+def _targets(clause: str, low: str | None):
+    """The `_TEXT_TARGET` matches in the clause (`low` is it lower-cased), read no further than its last figure.
+
+    Another match needs a digit after the last one, or a spelled number after "than ": without either the search stops
+    (it would try every position to the clause's end, most often well past its last figure).
+    """
+    for m in _TEXT_TARGET.finditer_lowered(clause, low):
+        yield m
+        end = m.end()
+        if low is not None and _DIGIT.search(low, end) is None and low.find("than", max(0, end - 5)) < 0:
+            return
 
 
 def _year_for(deadlines, position: int) -> int | None:
@@ -203,56 +227,80 @@ def _year_for(deadlines, position: int) -> int | None:
     return int(chosen.due[:4])
 
 
-def _read_target(clause: str, m: re.Match[str], dated: bool) -> tuple[str, str, float, str] | None:
-    """Name, unit, value and comparator of a figure that is a target; None for any other number.
+_YEAR_FIGURE = re.compile(r"(?:19|20)\d\d$")
+_DURATION = re.compile(r"\s*(?:working\s+|natural\s+|calendar\s+)?(?:days?|weeks?|months?|years?|hours?|minutes?)\b", re.I)
+_REFERENCE_BEFORE = re.compile(r"(?:No\.|Article|Chapter|\()\s*$", re.I)
+_ORDINAL_AFTER = re.compile(r"\s*(?:st|nd|rd|th|-)")
+_WORD_AFTER = re.compile(r"\s*[\"“]?[A-Za-z]")
+_NOT_A_COUNT_BEFORE = re.compile(r"(?:\bthe|\bsuch\s+as|\band|\bor|\bno\.?|\bnumber|[,，、])\s*$", re.I)
+_NOT_A_COUNT_AFTER = re.compile(r"\s*(?:hotlines?|lines?|telephone|[,，、]\s*\d)", re.I)
+_SHARE_OF = re.compile(r"""\s*(?P<quoted>["“][^"”]{1,40}["”])?\s*of\s+(?:the\s+)?(?P<rest>.*)""")
+_OF_QUOTED = re.compile(r"""\s*of\s+["“](?P<term>[^"”]{1,60})["”]""")
+_LEADING_OF = re.compile(r"^\s*of\s+")
+_PREDICATE = re.compile(r"\s*(?:\w+\s+)?(?:will|shall|to|should)?\s*(?:be|are|is)\s+(?P<rest>.*)")
+
+
+def _after_target_verb(before: str, low: str | None) -> bool:
+    """Whether `before` (the clause up to a figure, right-stripped) ends with a target verb; `low` is the clause lowered."""
+    if low is not None and not low.endswith(_TARGET_VERB_ENDS, 0, len(before)):
+        return False
+    return _TARGET_VERB.search(before) is not None
+
+
+def _read_target(clause: str, low: str | None, m) -> tuple[str, str, float, str, bool] | None:
+    """Name, unit, value, comparator of a figure that is a target, and whether it is one only if dated; else None.
+
+    `low` is `caseless.lowered(clause)`.
 
     A figure is a target with a comparator ("more than"), as a percentage, after a target verb ("reach"), or
     as a plain count of things in a dated commitment ("build 12 facilities by the end of 2025").
     """
     num = m.group("num")
-    before = clause[: m.start()].rstrip()
     unit = (m.group("unit") or "").lower()
-    if re.search(r"(?:19|20)\d\d$", num) and not unit:
+    if not unit and _YEAR_FIGURE.search(num):
         return None  # a year
-    if re.match(r"\s*(?:working\s+|natural\s+|calendar\s+)?(?:days?|weeks?|months?|years?|hours?|minutes?)\b", m.group("tail"), re.I):
+    tail = m.group("tail")
+    if _DURATION.match(tail):
         return None  # a duration: a time limit, not a target
-    if re.search(r"(?:No\.|Article|Chapter|\()\s*$", before, re.I) or re.match(r"\s*(?:st|nd|rd|th|-)", clause[m.end("num"):]):
+    before = clause[: m.start()].rstrip()
+    # `before` is right-stripped, so a reference word ends it: a match starts within its last 7 characters.
+    if _REFERENCE_BEFORE.search(before, max(0, len(before) - 7)) or _ORDINAL_AFTER.match(clause, m.end("num")):
         return None
-    plain_count = (
-        dated and "." not in num and re.match(r"\s*[\"“]?[A-Za-z]", m.group("tail")) is not None
-        and not re.search(r"(?:\bthe|\bsuch\s+as|\band|\bor|\bno\.?|\bnumber|[,，、])\s*$", before, re.I)
-        and not re.match(r"\s*(?:hotlines?|lines?|telephone|[,，、]\s*\d)", m.group("tail"), re.I)
-    )
-    if not (m.group("cmp") or unit.startswith(("%", "percent", "per")) or _TARGET_VERB.search(before) or plain_count):
+    cmp = m.group("cmp")
+    needs_date = not (cmp or unit.startswith(("%", "percent", "per")) or _after_target_verb(before, low))
+    if needs_date and not (
+        "." not in num and _WORD_AFTER.match(tail) is not None
+        and not _NOT_A_COUNT_BEFORE.search(before) and not _NOT_A_COUNT_AFTER.match(tail)
+    ):
         return None
+    scale = m.group("scale")
     try:
-        value = scaled_number(num, m.group("scale"))
+        value = scaled_number(num, scale)
     except ValueError:
         return None
     if unit in ("percent", "per cent"):
         unit = "%"
-    tail = m.group("tail")
     if unit == "%":
-        of = re.match(r"""\s*(?P<quoted>["“][^"”]{1,40}["”])?\s*of\s+(?:the\s+)?(?P<rest>.*)""", tail)
+        of = _SHARE_OF.match(tail)
         name = _noun_phrase((of.group("quoted") or "") + " " + of.group("rest")) if of else _name_before(before)
-    elif quoted := re.match(r"""\s*of\s+["“](?P<term>[^"”]{1,60})["”]""", tail):
+    elif quoted := _OF_QUOTED.match(tail):
         name = quoted.group("term")  # "50 items of "one certificate and one compliance"": the quoted kind of item
     else:
         if unit in ("types", "kinds", "categories"):  # "300 types of electronic licenses": the measure word is the unit
-            tail = re.sub(r"^\s*of\s+", "", tail)
+            tail = _LEADING_OF.sub("", tail)
         name = _noun_phrase(tail)
         if not name or name.lower() in _COUNT_NOUNS:
-            predicate = re.match(r"\s*(?:\w+\s+)?(?:will|shall|to|should)?\s*(?:be|are|is)\s+(?P<rest>.*)", tail)
+            predicate = _PREDICATE.match(tail)
             name = _noun_phrase(predicate.group("rest")) if predicate else name
         if not name:
             name = _name_before(before)
     name = name.strip(" \"“”'")
     if not name or name.lower() in _COUNT_NOUNS:
         return None
-    if m.group("scale") and unit == "yuan":
-        unit = f"{m.group('scale').strip()} yuan"
+    if scale and unit == "yuan":
+        unit = f"{scale.strip()} yuan"
         value = float(parse_number(num) or value)
-    return name, unit, value, _comparator(m.group("cmp"))
+    return name, unit, value, _comparator(cmp), needs_date
 
 
 _COUNT_NOUNS = {"items", "item", "matters", "matter", "pieces", "times", "will", "be"}

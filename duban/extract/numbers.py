@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .caseless import CaselessPattern
+from .caseless import CaselessPattern, lowered
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -98,6 +98,7 @@ def _scale_factor(scale: str | None) -> float:
 
 
 _DIGIT = re.compile(r"\d")
+_CURRENCY_CUES = ("yuan", "rmb", "cny", "¥")  # every MONEY_RE match holds one
 
 
 def money_amounts(text: str) -> list[tuple[float, int, int]]:
@@ -105,7 +106,10 @@ def money_amounts(text: str) -> list[tuple[float, int, int]]:
     found = []
     if not _DIGIT.search(text):  # every amount has digits: a fast scan spares the case-insensitive pattern
         return found
-    for m in MONEY_RE.finditer(text):
+    low = lowered(text)
+    if low is not None and not any(cue in low for cue in _CURRENCY_CUES):
+        return found
+    for m in MONEY_RE.finditer_lowered(text, low):
         num = m.group("num") or m.group("num2")
         scale = m.group("scale") or m.group("scale2")
         value = float(num.replace(",", "")) * _scale_factor(scale)

@@ -55,14 +55,31 @@ _MEASURES: list[tuple[str, re.Pattern[str]]] = [
     ("cases_transferred", re.compile(r"\b(?:transferred|handed\s+over|assigned|referred)\b", re.I)),
 ]
 _CASE_MEASURES = {"cases_settled", "cases_transferred"}
+# Every pattern of _MEASURES and _FINE matches only where one of these words stands. A figure's measure is read from
+# pieces of its clause, so a clause (or paragraph) that holds none of them holds no figure: a cheap test to start with.
+_MEASURE_CUES = (
+    "detain", "detention", "interview", "talked", "admonish", "accountab", "held", "order", "fil", "criminal",
+    "settled", "completed", "concluded", "closed", "resolved", "handled", "dealt", "transferred", "handed", "assigned",
+    "referred", "fine", "penalt",
+)
+
+
+def _may_name_measure(low: str | None) -> bool:
+    """Whether lower-cased text holds a measure's cue; `low` is None where lower-casing is not exact."""
+    return low is None or any(cue in low for cue in _MEASURE_CUES)
 
 
 def extract_outcomes(doc: Doc) -> None:
     """Append an outcome for each enforcement figure; the quote is the clause holding it, the scope its sentence's."""
     title_words = {w.lower() for w in re.findall(r"\b[A-Z][\w'’-]*", doc.title)}
     for para in paragraphs(doc):
+        low = para.lowered()
+        if not _may_name_measure(low):
+            continue
         sentences = para.sentences()
         for start, end in para.clauses():
+            if not _may_name_measure(low[start:end] if low is not None else None):
+                continue
             figures = _figures(para.text[start:end])
             if not figures:
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .clauses import strip_trailing_punct
-from .caseless import CaselessPattern, mentions
+from .caseless import CaselessPattern
 from .model import Doc, Item
 from .numbers import NUMBER, parse_number
 from .paragraphs import paragraphs
@@ -42,35 +42,61 @@ _NOT_A_LIMIT_BEFORE = re.compile(
     re.I,
 )
 # Clauses about terms of office and ages hold durations that are not time limits ("each term is generally 3 to 5 years").
-_TERM_OR_AGE = re.compile(
+_TERM_OR_AGE = CaselessPattern(
     r"\b(?:terms?\s+of\s+office|(?:each|per|every|one|the|a)\s+term\b|tenure|aged|ages?\s+(?:of|limit)|years?\s+old)\b",
-    re.I,
 )
 _TERM_OR_AGE_CUES = ("term", "tenure", "age", "old")
 
-_UNIT_WORD = re.compile(r"days?\b|months?\b|years?\b|workdays?\b", re.I)  # cheap test before the full pattern
-_UNIT_CUES = ("day", "month", "year")
+_UNIT_WORD = CaselessPattern(r"days?\b|months?\b|years?\b|workdays?\b")  # cheap test before the full pattern
 
 
-def _names_unit(text: str) -> bool:
-    return mentions(text, _UNIT_CUES) and _UNIT_WORD.search(text) is not None
+def _mentions(low: str | None, cues: tuple[str, ...]) -> bool:
+    """`caseless.mentions` on text already lower-cased (None where lower-casing is not exact)."""
+    return low is None or any(cue in low for cue in cues)
 
 
-def _about_term_or_age(text: str) -> bool:
-    return mentions(text, _TERM_OR_AGE_CUES) and _TERM_OR_AGE.search(text) is not None
+def _may_name_unit(low: str | None) -> bool:
+    """`_mentions` of the words every unit word holds, spelt out: it is asked of every paragraph."""
+    return low is None or "day" in low or "month" in low or "year" in low
+
+
+def _names_unit(text: str, low: str | None) -> bool:
+    return _may_name_unit(low) and _UNIT_WORD.search_lowered(text, low) is not None
+
+
+def _last_unit_end(text: str, low: str | None) -> int:
+    """Where the text's last unit word ends; 0 when it has none."""
+    end = 0
+    for m in _UNIT_WORD.finditer_lowered(text, low):
+        end = m.end()
+    return end
+
+
+def _about_term_or_age(text: str, low: str | None) -> bool:
+    return _mentions(low, _TERM_OR_AGE_CUES) and _TERM_OR_AGE.search_lowered(text, low) is not None
+
+
 _UNITS = (("working", "working_days"), ("work", "working_days"), ("day", "days"), ("month", "months"), ("year", "years"))
 
 
 def extract_time_limits(doc: Doc) -> None:
     """Append a time limit for each procedural period; a clause with several periods gives one per period."""
     for para in paragraphs(doc):
-        if not _names_unit(para.text):
+        low = para.lowered()
+        if not _names_unit(para.text, low):
             continue
         for start, end in para.clauses():
             clause = para.text[start:end]
-            if not _names_unit(clause) or _about_term_or_age(clause):
+            clause_low = low[start:end] if low is not None else None
+            if not _may_name_unit(clause_low) or _about_term_or_age(clause, clause_low):
                 continue
-            found = [limit for m in _TIME_LIMIT.finditer(clause) if (limit := _limit(clause, m))]
+            # Every limit ends with a unit word, and the "\b" after the last one holds at the cut as in the clause:
+            # the text after it is not read.
+            reach = _last_unit_end(clause, clause_low)
+            if not reach:
+                continue
+            limits = _TIME_LIMIT.finditer_lowered(clause[:reach], clause_low[:reach] if clause_low is not None else None)
+            found = [limit for m in limits if (limit := _limit(clause, m))]
             if not found:
                 continue
             span = para.span(*strip_trailing_punct(para.text, start, end))

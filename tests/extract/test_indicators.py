@@ -195,3 +195,17 @@ def test_a_lower_case_remark_in_a_table_name_is_not_part_of_the_measure():
     assert [(r.fields["name"], r.fields["unit"]) for r in rows] == [
         ("Number of towns rated as model towns", "piece"), ("Share of (R&D) spending in GDP", "%"),
     ]
+
+
+def test_a_spelled_target_after_the_last_digit_is_read():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Expand services. By the end of 2025, the online handling rate will"
+               " reach 90%, and no less than twelve service halls will be built.\n")
+    assert [(i.fields["name"], i.fields["target"]["value"], i.fields["comparator"]) for i in _indicators(doc)] == [
+        ("online handling rate", 90, "="), ("service halls", 12, ">="),
+    ]
+
+
+def test_a_plain_count_is_a_target_only_in_a_dated_clause():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Build halls. We will build 12 service halls by the end of 2025."
+               " We will build 15 service halls.\n")
+    assert [(i.fields["name"], i.fields["target"]["value"]) for i in _indicators(doc)] == [("service halls", 12)]

@@ -12,7 +12,11 @@ def mentions(text: str, words: tuple[str, ...]) -> bool:
     A plain substring test runs at C speed; an IGNORECASE pattern without a literal prefix is tried at every position.
     Text that lower-casing does not fold as IGNORECASE would ("ſ", "İ") always passes.
     """
-    low = lowered(text)
+    return mentions_lowered(lowered(text), words)
+
+
+def mentions_lowered(low: str | None, words: tuple[str, ...]) -> bool:
+    """`mentions` on text already lower-cased by `lowered` (None where lower-casing is not exact: always passes)."""
     return low is None or any(word in low for word in words)
 
 

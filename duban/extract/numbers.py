@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .caseless import CaselessPattern, lowered
+from .caseless import CaselessPattern, lowered, mentions_lowered
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -107,7 +107,7 @@ def money_amounts(text: str) -> list[tuple[float, int, int]]:
     if not _DIGIT.search(text):  # every amount has digits: a fast scan spares the case-insensitive pattern
         return found
     low = lowered(text)
-    if low is not None and not any(cue in low for cue in _CURRENCY_CUES):
+    if not mentions_lowered(low, _CURRENCY_CUES):
         return found
     for m in MONEY_RE.finditer_lowered(text, low):
         num = m.group("num") or m.group("num2")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .caseless import CaselessPattern
+from .caseless import CaselessPattern, mentions_lowered
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
 from .numbers import NUMBER, money_amounts, parse_number
@@ -64,21 +64,16 @@ _MEASURE_CUES = (
 )
 
 
-def _may_name_measure(low: str | None) -> bool:
-    """Whether lower-cased text holds a measure's cue; `low` is None where lower-casing is not exact."""
-    return low is None or any(cue in low for cue in _MEASURE_CUES)
-
-
 def extract_outcomes(doc: Doc) -> None:
     """Append an outcome for each enforcement figure; the quote is the clause holding it, the scope its sentence's."""
     title_words = {w.lower() for w in re.findall(r"\b[A-Z][\w'’-]*", doc.title)}
     for para in paragraphs(doc):
         low = para.lowered()
-        if not _may_name_measure(low):
+        if not mentions_lowered(low, _MEASURE_CUES):
             continue
         sentences = para.sentences()
         for start, end in para.clauses():
-            if not _may_name_measure(low[start:end] if low is not None else None):
+            if not mentions_lowered(low[start:end] if low is not None else None, _MEASURE_CUES):
                 continue
             figures = _figures(para.text[start:end])
             if not figures:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .clauses import strip_trailing_punct
-from .caseless import CaselessPattern
+from .caseless import CaselessPattern, mentions_lowered
 from .model import Doc, Item
 from .numbers import NUMBER, parse_number
 from .paragraphs import paragraphs
@@ -50,13 +50,8 @@ _TERM_OR_AGE_CUES = ("term", "tenure", "age", "old")
 _UNIT_WORD = CaselessPattern(r"days?\b|months?\b|years?\b|workdays?\b")  # cheap test before the full pattern
 
 
-def _mentions(low: str | None, cues: tuple[str, ...]) -> bool:
-    """`caseless.mentions` on text already lower-cased (None where lower-casing is not exact)."""
-    return low is None or any(cue in low for cue in cues)
-
-
 def _may_name_unit(low: str | None) -> bool:
-    """`_mentions` of the words every unit word holds, spelt out: it is asked of every paragraph."""
+    """`mentions_lowered` of the words every unit word holds, spelt out: it is asked of every paragraph."""
     return low is None or "day" in low or "month" in low or "year" in low
 
 
@@ -73,7 +68,7 @@ def _last_unit_end(text: str, low: str | None) -> int:
 
 
 def _about_term_or_age(text: str, low: str | None) -> bool:
-    return _mentions(low, _TERM_OR_AGE_CUES) and _TERM_OR_AGE.search_lowered(text, low) is not None
+    return mentions_lowered(low, _TERM_OR_AGE_CUES) and _TERM_OR_AGE.search_lowered(text, low) is not None
 
 
 _UNITS = (("working", "working_days"), ("work", "working_days"), ("day", "days"), ("month", "months"), ("year", "years"))

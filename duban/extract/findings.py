@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .caseless import CaselessPattern, mentions
+from .caseless import CaselessPattern
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
 from .numbers import SPELLED_NUMBER, money_amounts
@@ -67,6 +67,8 @@ _REMEDY = CaselessPattern(
     r"\b(?:interviewed|recovered|recouped|returned|rectified|punished|fined|detained|accountable"
     r"|ordered\s+(?:\w+\s+){0,4}?to\s+rectify)\b",
 )
+_REMEDY_CUES = ("interviewed", "recovered", "recouped", "returned", "rectified", "punished", "fined", "detained",
+                "accountable", "ordered")  # cheap test: every remedy holds one
 # General verdicts and reported opinions name no specific case.
 _VERDICT = CaselessPattern(
     r"\b(?:pointed\s+out|believes?|believed|think|thinks|thought|held|considers?|considered)\s+that\b"
@@ -107,7 +109,6 @@ _COUNTED = re.compile(
     r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)?"
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_DIGIT = re.compile(r"\d")
 _CAP = r"(?:Co\.,?\s*Ltd\.?|Co\.|Ltd\.|No\.\s*\d+|[A-Z][\w'’&-]*(?:\s+[‘'][a-z][\w-]*)?)"
 _PLACE_SUFFIX = r"city|county|district|prefecture|town|township|government|company|bureau|park|zone|reservoir|lake"
 # "Development and Reform Commission of the Autonomous Region", "Alar Fulida Fiber Co., Ltd.", "Shihezi city".
@@ -156,6 +157,9 @@ _UNIT_NOUNS = (
 _LOWER_UNIT = re.compile(
     rf"(?<![\w'’-])(?P<unit>(?:{_MODIFIER}\s+){{1,3}}(?:{_UNIT_NOUNS}))\s+(?:in|of)\s+(?:the\s+)?(?=\d)(?!(?:19|20)\d\d\b)"
 )
+# Cheap test (a literal first character lets the engine skip ahead): every unit noun ends in "s" before "in"/"of" and
+# the count's digits.
+_UNIT_BEFORE_COUNT = re.compile(r"s\s+(?:in|of)\s+(?:the\s+)?\d")
 # A place named in a prepositional phrase of the predicate ("… in Qinling Mountains", "transported … to a brickyard in
 # Qingshi City", "within the red line of the Lan River") only says where something lies or goes: it is not a party
 # when the clause names one elsewhere. Inside the subject ("Lake Erik in Karamay City is …") or after "there are" it is.
@@ -231,21 +235,36 @@ def _problem_section(doc: Doc) -> tuple[bool, list[tuple[Paragraph, int, int]]]:
     """
     title = _squash(doc.title)
     spans = [(para, s, e) for para in paragraphs(doc) if _squash(para.text) != title for s, e in para.clauses()]
-    sectioned = any(_problems_intro(para.text[s:e]) or _problem_heading(para.text[s:e]) for para, s, e in spans)
+    intros = [_problems_intro(para.text[s:e], _lowered_clause(para, s, e)) for para, s, e in spans]
+    sectioned = any(intros) or any(_problem_heading(para.text[s:e]) for para, s, e in spans)
     in_problems, clauses = not sectioned, []
-    for para, start, end in spans:
+    for (para, start, end), intro in zip(spans, intros):
         clause = para.text[start:end]
-        if _PROBLEMS_END.search(clause) or _problems_intro(clause):
-            in_problems = not _PROBLEMS_END.search(clause)
-            continue
-        in_problems = in_problems or _problem_heading(clause)
-        if in_problems:
+        if _PROBLEMS_END.search(clause):
+            in_problems = False
+        elif intro:
+            in_problems = True
+        elif in_problems or _problem_heading(clause):
+            in_problems = True
             clauses.append((para, start, end))
     return sectioned, clauses
 
 
-def _problems_intro(clause: str) -> bool:
-    return bool(_PROBLEMS_LEAD.search(clause) or len(clause.split()) <= 12 and _PROBLEMS_HEADING.match(clause))
+def _lowered_clause(para: Paragraph, start: int, end: int) -> str | None:
+    """The clause's slice of the paragraph lowered once, for the caseless patterns."""
+    low = para.lowered()
+    return low[start:end] if low is not None else None
+
+
+def _may_hold(low: str | None, words: tuple[str, ...]) -> bool:
+    """Whether the lowered clause holds one of `words` (always, where lowering is not exact and `low` is None)."""
+    return low is None or any(word in low for word in words)
+
+
+def _problems_intro(clause: str, low: str | None) -> bool:
+    return bool(
+        _PROBLEMS_LEAD.search_lowered(clause, low) or _PROBLEMS_HEADING.match(clause) and len(clause.split()) <= 12
+    )
 
 
 def _squash(text: str) -> str:
@@ -259,13 +278,12 @@ def _problem_heading(clause: str) -> bool:
 def _read_clause(doc: Doc, para: Paragraph, span: tuple[int, int], context: _Context, sectioned: bool) -> None:
     """Append the clause as a finding when it names (or points back at) a party and states a failure."""
     start, end = span
-    clause = para.text[start:end]
-    lexicon = _Lexicon.of(doc)
-    units, objects = _parties(clause, lexicon)
+    clause, low = para.text[start:end], _lowered_clause(para, start, end)
+    units, objects = _parties(clause, low, _Lexicon.of(doc))
     amounts = money_amounts(clause)
-    shortfall = sectioned and not _REMEDY.search(clause) and bool(_SHORTFALL.search(clause) or amounts)
-    failing = bool(_FAILURE.search(clause)) or shortfall
-    verdict = bool(_VERDICT.search(clause))
+    shortfall = sectioned and not _remedied(clause, low) and bool(_SHORTFALL.search_lowered(clause, low) or amounts)
+    failing = bool(_FAILURE.search_lowered(clause, low)) or shortfall
+    verdict = _may_hold(low, ("that",)) and bool(_VERDICT.search_lowered(clause, low))  # every verdict ends in "that"
     after_heading, context.heading = context.heading, failing and not units and not objects and not verdict
     if units:
         parties = units
@@ -273,7 +291,7 @@ def _read_clause(doc: Doc, para: Paragraph, span: tuple[int, int], context: _Con
             context.named.append(units)
     elif objects:  # counted objects lie in the place named before them, else stand for themselves
         parties = context.parties if context.place_named() else objects
-    elif _ANAPHOR.search(clause) and not _ORDINAL.match(clause) and not _VAGUE.search(clause):
+    elif _ANAPHOR.search_lowered(clause, low) and not _ORDINAL.match(clause) and not _VAGUE.search(clause):
         parties = context.referent(clause)
     else:
         parties = []
@@ -282,7 +300,11 @@ def _read_clause(doc: Doc, para: Paragraph, span: tuple[int, int], context: _Con
         doc.items.append(Item("finding", span, {"parties": list(parties), "amounts_yuan": [v for v, _, _ in amounts]}))
 
 
-def _parties(clause: str, lexicon: _Lexicon) -> tuple[list[str], list[str]]:
+def _remedied(clause: str, low: str | None) -> bool:
+    return _may_hold(low, _REMEDY_CUES) and _REMEDY.search_lowered(clause, low) is not None
+
+
+def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str], list[str]]:
     """The units and places the clause names, and the objects it counts, each in reading order."""
     counted = [m for m in _COUNTED.finditer(clause) if not _YEAR.fullmatch(m.group("count"))]
     taken = [(m.start(), m.end()) for m in counted]
@@ -291,11 +313,11 @@ def _parties(clause: str, lexicon: _Lexicon) -> tuple[list[str], list[str]]:
         if not _overlaps(taken, start) and not _vague_subject(clause, start, name, lexicon):
             found.append((start, name))
             taken.append((start, start + len(name)))
-    if mentions(clause, _UNIT_PHRASE_CUES):
+    if _may_hold(low, _UNIT_PHRASE_CUES):
         found += [(m.start(), m.group()) for m in _UNIT_PHRASE.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
     found = [(start, name) for start, name in found if not _RECIPIENT.search(clause, 0, start)]
     counted_units = [(m.start(), m.end()) for m in counted]
-    for m in _LOWER_UNIT.finditer(clause) if _DIGIT.search(clause) else ():  # the counted places have digits
+    for m in _LOWER_UNIT.finditer(clause) if _UNIT_BEFORE_COUNT.search(clause) else ():
         a, b = m.start("unit"), m.end("unit")
         if not _overlaps(counted_units, a, b) and not _VAGUE_OF.search(clause, 0, a) and not _VAGUE.match(clause, a):
             if not re.search(r"\b(?:some|many|certain|individual|several|a\s+few)\s+$", clause[:a], re.I):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .caseless import CaselessPattern
 from .clauses import strip_trailing_punct
@@ -80,7 +80,8 @@ _FAILURE = CaselessPattern(r"\b" + _by_first_letter((
 )))
 # Changes, degrees and sums of money that state a shortfall only inside a report's problem section.
 _SHORTFALL = CaselessPattern(
-    r"\bincreas\w*|\bdecreas\w*|\bdeclin\w*|\bdrop(?:s|ped)?\b|\breduc\w*|\bstill\b|\bonly\b|\blow\b"
+    r"\b" + _by_first_letter((r"increas\w*", r"decreas\w*", r"declin\w*", r"drop(?:s|ped)?\b", r"reduc\w*", r"still\b",
+                              r"only\b", r"low\b"))
 )
 # Enforcement already taken ("interviewed 12 responsible persons and recovered 1.9 million yuan") is no shortfall.
 _REMEDY = CaselessPattern(
@@ -122,8 +123,10 @@ _FUNCTION = (
 )
 _MODIFIER = rf"(?!(?:{_FUNCTION})\b)[a-z][\w-]*(?:['’]s\b|(?<=s)['’])?"  # "2 farmers' cooperatives"
 # "8 colleges and universities", "9 cities, counties and districts", "4 counties (new towns)", "four nature reserves of X".
+# The lookahead (a digit or the first letter of a spelled number, zero … ninety) spares trying every spelled number at
+# every word.
 _COUNTED = re.compile(
-    rf"(?<![\w.,])(?P<count>\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:{SPELLED_NUMBER}))\s+"
+    rf"(?<![\w.,])(?=(?i:[\dzotfsen]))(?P<count>\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:{SPELLED_NUMBER}))\s+"
     rf"(?:{_MODIFIER}\s+(?:and\s+)?){{0,4}}?(?P<noun>{_PRIMARY}|{_OBJECTS})(?![\w-])(?:\s*\([^)]{{1,20}}\))?"
     rf"(?:(?:\s*,\s*|\s+and\s+(?:their\s+|its\s+)?)(?:{_MODIFIER}\s+){{0,2}}?(?:{_PRIMARY})\b)*"
     r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)?"
@@ -212,16 +215,36 @@ _LOWER_PLACE = re.compile(r"\b(?P<stem>[a-z]{3,})\s+(?:city|county|prefecture|di
 _WORD = re.compile(r"\b[\w'’-]+\b")
 
 
+class _Parties:
+    """The units a clause names and the objects it counts, found when first asked for (a clause stating no failure is
+    only asked when a later clause points back)."""
+
+    __slots__ = ("_clause", "_low", "_lexicon", "_found")
+
+    def __init__(self, clause: str, low: str | None, lexicon: _Lexicon):
+        self._clause, self._low, self._lexicon = clause, low, lexicon
+        self._found: tuple[list[str], list[str]] | None = None
+
+    def found(self) -> tuple[list[str], list[str]]:
+        if self._found is None:
+            self._found = _parties(self._clause, self._low, self._lexicon)
+        return self._found
+
+
 @dataclass
 class _Context:
-    """What a paragraph's clauses pass on: the parties named so far, and whether a problem heading just opened."""
+    """What a paragraph's clauses pass on: the parties of the clauses so far, and whether a problem heading just opened."""
 
-    named: list[list[str]] = field(default_factory=list)
+    clauses: list[_Parties] = field(default_factory=list)
     heading: bool = False
+
+    def named(self) -> Iterator[list[str]]:
+        """The units named so far, the last first."""
+        return (units for units, _ in (clause.found() for clause in reversed(self.clauses)) if units)
 
     @property
     def parties(self) -> list[str]:
-        return self.named[-1] if self.named else []
+        return next(self.named(), [])
 
     def place_named(self) -> bool:
         """Whether the last parties were named ("Shihezi City") rather than only counted ("5 districts")."""
@@ -230,7 +253,7 @@ class _Context:
     def referent(self, clause: str) -> list[str]:
         """The parties a clause points back at: the last named of its kind for "the city", else the last named."""
         kind = _ANAPHOR_NOUN.search(clause)
-        for parties in reversed(self.named if kind else []):
+        for parties in self.named() if kind else ():
             noun = "city" if kind.group("urban") else kind.group("noun").lower()
             if match := [p for p in parties if noun in p.lower().split()]:
                 return match
@@ -299,29 +322,34 @@ def _read_clause(doc: Doc, para: Paragraph, span: tuple[int, int], context: _Con
     """Append the clause as a finding when it names (or points back at) a party and states a failure."""
     start, end = span
     clause, low = para.text[start:end], _lowered_clause(para, start, end)
-    units, objects = _parties(clause, low, _Lexicon.of(doc))
-    amounts = money_amounts(clause)
-    shortfall = sectioned and not _remedied(clause, low) and bool(_SHORTFALL.search_lowered(clause, low) or amounts)
-    failing = bool(_FAILURE.search_lowered(clause, low)) or shortfall
-    verdict = _may_hold(low, ("that",)) and bool(_VERDICT.search_lowered(clause, low))  # every verdict ends in "that"
-    after_heading, context.heading = context.heading, failing and not units and not objects and not verdict
+    after_heading, context.heading = context.heading, False
+    if _may_hold(low, ("that",)) and _VERDICT.search_lowered(clause, low):  # every verdict ends in "that"
+        return  # a verdict names no case, and no later clause points back at its parties
+    found = _Parties(clause, low, _Lexicon.of(doc))
+    context.clauses.append(found)
+    failing = bool(_FAILURE.search_lowered(clause, low)) or sectioned and _shortfall(clause, low)
+    if not (failing or after_heading):
+        return
+    units, objects = found.found()
+    context.heading = failing and not units and not objects
     if units:
         parties = units
-        if not verdict:
-            context.named.append(units)
     elif objects:  # counted objects lie in the place named before them, else stand for themselves
         parties = context.parties if context.place_named() else objects
     elif _ANAPHOR.search_lowered(clause, low) and not _ORDINAL.match(clause) and not _VAGUE.search(clause):
         parties = context.referent(clause)
     else:
         parties = []
-    if parties and (failing or after_heading) and not verdict:
+    if parties:
         span = para.span(*strip_trailing_punct(para.text, start, end))
-        doc.items.append(Item("finding", span, {"parties": list(parties), "amounts_yuan": [v for v, _, _ in amounts]}))
+        amounts = [v for v, _, _ in money_amounts(clause)]
+        doc.items.append(Item("finding", span, {"parties": list(parties), "amounts_yuan": amounts}))
 
 
-def _remedied(clause: str, low: str | None) -> bool:
-    return _may_hold(low, _REMEDY_CUES) and _REMEDY.search_lowered(clause, low) is not None
+def _shortfall(clause: str, low: str | None) -> bool:
+    """Inside a problem section: a change, a degree or a sum of money, unless enforcement was already taken."""
+    remedied = _may_hold(low, _REMEDY_CUES) and _REMEDY.search_lowered(clause, low)
+    return not remedied and bool(_SHORTFALL.search_lowered(clause, low) or money_amounts(clause))
 
 
 def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str], list[str]]:

@@ -212,6 +212,8 @@ _ATTRIBUTIVE = re.compile(
 # "…, involving 2 distribution enterprises": the scale of the problem, not the party at fault.
 _INVOLVING = re.compile(r"\binvolving\s+(?:(?:the|a|an)\s+)?$", re.I)
 _LOWER_PLACE = re.compile(r"\b(?P<stem>[a-z]{3,})\s+(?:city|county|prefecture|district)\b")
+_SPACED_PLACE_WORD = re.compile(r"\s(?:city|county|prefecture|district)\b")
+_WORD_CHAR = re.compile(r"\w")
 _WORD = re.compile(r"\b[\w'’-]+\b")
 
 
@@ -413,16 +415,47 @@ def _vague_subject(clause: str, start: int, name: str, lexicon: _Lexicon) -> boo
     return bool(_VAGUE_OF.search(clause, 0, start)) and lexicon.is_subject(name)
 
 
+def _stems_before_place(text: str) -> list[str]:
+    """The stems of `_LOWER_PLACE.finditer(text)`, found back from the place words (a fast scan) rather than tried at
+    every word: the stem is the run of lower-case letters before the spaces before the place word."""
+    stems, taken = [], 0
+    for m in _SPACED_PLACE_WORD.finditer(text):
+        end = m.start()
+        while end and text[end - 1].isspace():
+            end -= 1
+        start = end
+        while start and "a" <= text[start - 1] <= "z":
+            start -= 1
+        if end - start >= 3 and start >= taken and not (start and _WORD_CHAR.match(text, start - 1)):
+            stems.append(text[start:end])
+            taken = m.end()
+    return stems
+
+
+def _word_count(text: str, word: str) -> int:
+    """How many of `_WORD.findall(text)` are `word` (lower-case letters), found from its occurrences: a run of word
+    characters, apostrophes and hyphens is one word, trimmed to its first and last word character."""
+    count, at = 0, text.find(word)
+    while at >= 0:
+        start, end = at, at + len(word)
+        while start and text[start - 1] in "'’-":
+            start -= 1
+        while end < len(text) and text[end] in "'’-":
+            end += 1
+        if not (start and _WORD_CHAR.match(text, start - 1)) and not _WORD_CHAR.match(text, end):
+            count += 1
+        at = text.find(word, at + 1)
+    return count
+
+
 class _Lexicon:
     """Per-document word knowledge: the place names it writes in lower case, and the words of its title."""
 
     def __init__(self, doc: Doc):
         text = "\n".join(doc.lines)
-        before_place = Counter(m.group("stem") for m in _LOWER_PLACE.finditer(text))
-        before_place = {w: n for w, n in before_place.items() if not _NOT_NAME.match(w)}
+        before_place = Counter(_stems_before_place(text))
         # "changji city": a lower-case word the document uses only before "city", "county", … is a place name.
-        words = Counter(_WORD.findall(text)) if before_place else {}
-        self.place_stems = {w for w, n in before_place.items() if n == words[w]}
+        self.place_stems = {w for w, n in before_place.items() if not _NOT_NAME.match(w) and n == _word_count(text, w)}
         self.title_words = {w.lower() for w in _WORD.findall(doc.title) if w[0].isupper()}
 
     @classmethod

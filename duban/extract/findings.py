@@ -19,6 +19,7 @@ _PROBLEMS_LEAD = CaselessPattern(
     r"\b(?:problems?|issues|shortcomings)\b[^.;:：]{0,80}?(?:\bas\s+follows\b|\bare\s*[:：]|[:：]\s*$)"
     r"|\bfound\s+the\s+following\s+(?:problems?|issues)\b",
 )
+_PROBLEMS_LEAD_CUES = ("problem", "issues", "shortcomings")  # cheap test: every lead holds one
 _PROBLEMS_HEADING = re.compile(
     rf"^\W*(?:{_HEADING_NUMBER})?(?:(?:the\s+)?(?:main|major|existing|outstanding)\s+)?(?:problems?|issues)"
     r"(?:\s+(?:found|existing|discovered|identified)\b|\s*$)",
@@ -215,6 +216,7 @@ _LOWER_PLACE = re.compile(r"\b(?P<stem>[a-z]{3,})\s+(?:city|county|prefecture|di
 _SPACED_PLACE_WORD = re.compile(r"\s(?:city|county|prefecture|district)\b")
 _WORD_CHAR = re.compile(r"\w")
 _WORD = re.compile(r"\b[\w'’-]+\b")
+_LETTER = re.compile(r"[A-Za-z]")
 
 
 class _Parties:
@@ -307,9 +309,8 @@ def _may_hold(low: str | None, words: tuple[str, ...]) -> bool:
 
 
 def _problems_intro(clause: str, low: str | None) -> bool:
-    return bool(
-        _PROBLEMS_LEAD.search_lowered(clause, low) or _PROBLEMS_HEADING.match(clause) and len(clause.split()) <= 12
-    )
+    lead = _may_hold(low, _PROBLEMS_LEAD_CUES) and _PROBLEMS_LEAD.search_lowered(clause, low)
+    return bool(lead or _PROBLEMS_HEADING.match(clause) and len(clause.split()) <= 12)
 
 
 def _squash(text: str) -> str:
@@ -471,25 +472,30 @@ class _Lexicon:
     def names(self, clause: str) -> list[tuple[int, str]]:
         """Proper names of units and places with their offsets: capitalised runs, and lower-cased place names."""
         out = []
-        first_letter = re.search(r"[A-Za-z]", clause)
+        first_letter = _LETTER.search(clause)
+        initial = first_letter.start() if first_letter else -1
         for m in _NAMED.finditer(clause):
-            joins = [m.start() + j.start("join") for j in _NAME_JOIN.finditer(m.group())]
-            ends = [m.start() + j.end("join") for j in _NAME_JOIN.finditer(m.group())]
-            for a, b in zip([m.start()] + ends, joins + [m.end()]):
-                initial = first_letter is not None and a == first_letter.start()
-                if name := self._trim(clause[a:b], clause[b:], initial):
+            # Cut at the joins ("Zone and Shuimogou District"), each "and" (a cheap test) with its spaces.
+            joins = [j.span("join") for j in _NAME_JOIN.finditer(m.group())] if "and" in m.group() else []
+            starts = [m.start()] + [m.start() + join_end for _, join_end in joins]
+            ends = [m.start() + join_start for join_start, _ in joins] + [m.end()]
+            for a, b in zip(starts, ends):
+                if name := self._trim(clause, a, b, a == initial):
                     out.append((b - len(name), name))
         if any(stem in clause for stem in self.place_stems):
             out += [(m.start(), m.group()) for m in _LOWER_PLACE.finditer(clause) if m.group("stem") in self.place_stems]
         return out
 
     @staticmethod
-    def _trim(name: str, rest: str, clause_initial: bool) -> str:
-        """The name without leading function words, ordinals and months; "" for a capitalised first word."""
-        words = name.split()
+    def _trim(clause: str, start: int, end: int, clause_initial: bool) -> str:
+        """The name clause[start:end] without leading function words, ordinals and months; "" for a capitalised first
+        word."""
+        words = clause[start:end].split()
         while words and _NOT_NAME.match(words[0]):
             words.pop(0)
             clause_initial = False
-        if not any(w[0].isupper() for w in words) or clause_initial and len(words) == 1 and not _NAME_THEN_VERB.match(rest):
+        if not any(w[0].isupper() for w in words):
+            return ""
+        if clause_initial and len(words) == 1 and not _NAME_THEN_VERB.match(clause, end):
             return ""
         return " ".join(words)

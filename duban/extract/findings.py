@@ -133,7 +133,9 @@ _COUNTED = re.compile(
     r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)?"
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_CAP = r"(?:Co\.,?\s*Ltd\.?|Co\.|Ltd\.|No\.\s*\d+|[A-Z][\w'’&-]*(?:\s+[‘'][a-z][\w-]*)?)"
+# Every alternative starts with a capital, matched first (the regex engine then skips to the next capital) and checked
+# behind: "Co., Ltd.", "Co.", "Ltd.", "No. 5", or any capitalised word.
+_CAP = r"(?:[A-Z](?:(?<=C)o\.,?\s*Ltd\.?|(?<=C)o\.|(?<=L)td\.|(?<=N)o\.\s*\d+|[\w'’&-]*(?:\s+[‘'][a-z][\w-]*)?))"
 _PLACE_SUFFIX = r"city|county|district|prefecture|town|township|government|company|bureau|park|zone|reservoir|lake"
 # "Development and Reform Commission of the Autonomous Region", "Alar Fulida Fiber Co., Ltd.", "Shihezi city".
 _NAMED = re.compile(rf"{_CAP}(?:(?:\s+(?:of|and|for|of\s+the|and\s+the))?\s+{_CAP})*(?:\s+(?:{_PLACE_SUFFIX})\b)?")
@@ -181,9 +183,10 @@ _UNIT_NOUNS = (
 _LOWER_UNIT = re.compile(
     rf"(?<![\w'’-])(?P<unit>(?:{_MODIFIER}\s+){{1,3}}(?:{_UNIT_NOUNS}))\s+(?:in|of)\s+(?:the\s+)?(?=\d)(?!(?:19|20)\d\d\b)"
 )
-# Cheap test (a literal first character lets the engine skip ahead): every unit noun ends in "s" before "in"/"of" and
-# the count's digits.
+# Cheap test: a unit noun ends at the "s" before "in"/"of" and the count's digits (the literal first character lets the
+# regex engine skip ahead; no such match overlaps another, so finditer finds every one).
 _UNIT_BEFORE_COUNT = re.compile(r"s\s+(?:in|of)\s+(?:the\s+)?\d")
+_UNIT_NOUN_WORDS = tuple(_UNIT_NOUNS.split("|"))
 # A place named in a prepositional phrase of the predicate ("… in Qinling Mountains", "transported … to a brickyard in
 # Qingshi City", "within the red line of the Lan River") only says where something lies or goes: it is not a party
 # when the clause names one elsewhere. Inside the subject ("Lake Erik in Karamay City is …") or after "there are" it is.
@@ -305,7 +308,7 @@ def _lowered_clause(para: Paragraph, start: int, end: int) -> str | None:
 
 def _may_hold(low: str | None, words: tuple[str, ...]) -> bool:
     """Whether the lowered clause holds one of `words` (always, where lowering is not exact and `low` is None)."""
-    return low is None or any(word in low for word in words)
+    return low is None or any(map(low.__contains__, words))
 
 
 def _problems_intro(clause: str, low: str | None) -> bool:
@@ -368,7 +371,7 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
         found += [(m.start(), m.group()) for m in _UNIT_PHRASE.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
     found = [(start, name) for start, name in found if not _RECIPIENT.search(clause, 0, start)]
     counted_units = [(m.start(), m.end()) for m in counted]
-    for m in _LOWER_UNIT.finditer(clause) if _UNIT_BEFORE_COUNT.search(clause) else ():
+    for m in _LOWER_UNIT.finditer(clause) if _unit_before_count(clause) else ():
         a, b = m.start("unit"), m.end("unit")
         if not _overlaps(counted_units, a, b) and not _VAGUE_OF.search(clause, 0, a) and not _VAGUE.match(clause, a):
             if not re.search(r"\b(?:some|many|certain|individual|several|a\s+few)\s+$", clause[:a], re.I):
@@ -377,6 +380,10 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
     found = kept if kept else found
     objects = [m.group().strip() for m in counted if _OBJECT_NOUN.match(m.group("noun"))]
     return _unique(name for _, name in sorted(found)), _unique(objects)
+
+
+def _unit_before_count(clause: str) -> bool:
+    return any(clause.endswith(_UNIT_NOUN_WORDS, 0, m.start() + 1) for m in _UNIT_BEFORE_COUNT.finditer(clause))
 
 
 def _mentioned(clause: str, start: int, name: str, found: list[tuple[int, str]]) -> bool:
@@ -413,7 +420,7 @@ def _unique(names: Iterable[str]) -> list[str]:
 
 def _vague_subject(clause: str, start: int, name: str, lexicon: _Lexicon) -> bool:
     """ "some areas of <the inspected region>" is as vague as "some areas"."""
-    return bool(_VAGUE_OF.search(clause, 0, start)) and lexicon.is_subject(name)
+    return lexicon.is_subject(name) and bool(_VAGUE_OF.search(clause, 0, start))
 
 
 def _stems_before_place(text: str) -> list[str]:

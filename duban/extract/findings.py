@@ -376,7 +376,7 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
         if not _overlaps(counted_units, a, b) and not _VAGUE_OF.search(clause, 0, a) and not _VAGUE.match(clause, a):
             if not re.search(r"\b(?:some|many|certain|individual|several|a\s+few)\s+$", clause[:a], re.I):
                 found.append((a, m.group("unit")))
-    kept = [(start, name) for start, name in found if not _mentioned(clause, start, name, found)]
+    kept = [(start, name) for start, name in found if not _mentioned(clause, low, start, name, found)]
     found = kept if kept else found
     objects = [m.group().strip() for m in counted if _OBJECT_NOUN.match(m.group("noun"))]
     return _unique(name for _, name in sorted(found)), _unique(objects)
@@ -386,12 +386,12 @@ def _unit_before_count(clause: str) -> bool:
     return any(clause.endswith(_UNIT_NOUN_WORDS, 0, m.start() + 1) for m in _UNIT_BEFORE_COUNT.finditer(clause))
 
 
-def _mentioned(clause: str, start: int, name: str, found: list[tuple[int, str]]) -> bool:
+def _mentioned(clause: str, low: str | None, start: int, name: str, found: list[tuple[int, str]]) -> bool:
     """Whether a name only says where something lies, goes or comes from, or what a thing belongs to."""
     end = start + len(name)
-    if _INVOLVING.search(clause, 0, start):
+    if _may_hold(low, ("involving",)) and _INVOLVING.search(clause, 0, start):
         return True
-    if not _LOCATIVE.search(clause, 0, start) or _EXISTENTIAL.search(clause, 0, start):
+    if not _LOCATIVE.search(clause, 0, start) or _may_hold(low, ("there",)) and _EXISTENTIAL.search(clause, 0, start):
         return False
     if _ATTRIBUTIVE.match(clause, end):
         return True

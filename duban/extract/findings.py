@@ -284,7 +284,7 @@ def _problem_section(doc: Doc) -> tuple[bool, list[tuple[Paragraph, int, int]]]:
     at a "First, …" heading that states a failure) and stops at demands, rectification or suggestions.
     """
     title = _squash(doc.title)
-    spans = [(para, s, e) for para in paragraphs(doc) if _squash(para.text) != title for s, e in para.clauses()]
+    spans = [(para, s, e) for para in paragraphs(doc) if not _is_title(para.text, title) for s, e in para.clauses()]
     intros = [_problems_intro(para.text[s:e], _lowered_clause(para, s, e)) for para, s, e in spans]
     sectioned = any(intros) or any(_problem_heading(para.text[s:e]) for para, s, e in spans)
     in_problems, clauses = not sectioned, []
@@ -318,6 +318,12 @@ def _problems_intro(clause: str, low: str | None) -> bool:
 
 def _squash(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
+
+
+def _is_title(text: str, title: str) -> bool:
+    """Whether the text squashed is the (squashed) title; a cheap test first: the title starts with its first word."""
+    first = text.split(None, 1)
+    return (not first or title.startswith(first[0])) and _squash(text) == title
 
 
 def _problem_heading(clause: str) -> bool:

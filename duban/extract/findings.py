@@ -375,11 +375,11 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
             taken.append((start, start + len(name)))
     if _may_hold(low, _UNIT_PHRASE_CUES):
         found += [(m.start(), m.group()) for m in _UNIT_PHRASE.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
-    found = [(start, name) for start, name in found if not _RECIPIENT.search(clause, 0, start)]
+    found = [(start, name) for start, name in found if not _RECIPIENT.search(clause, _past_comma(clause, start), start)]
     counted_units = [(m.start(), m.end()) for m in counted]
     for m in _LOWER_UNIT.finditer(clause) if _unit_before_count(clause) else ():
         a, b = m.start("unit"), m.end("unit")
-        if not _overlaps(counted_units, a, b) and not _VAGUE_OF.search(clause, 0, a) and not _VAGUE.match(clause, a):
+        if not _overlaps(counted_units, a, b) and not _VAGUE_OF.search(clause, _past_comma(clause, a), a) and not _VAGUE.match(clause, a):
             if not re.search(r"\b(?:some|many|certain|individual|several|a\s+few)\s+$", clause[:a], re.I):
                 found.append((a, m.group("unit")))
     kept = [(start, name) for start, name in found if not _mentioned(clause, low, start, name, found)]
@@ -395,9 +395,12 @@ def _unit_before_count(clause: str) -> bool:
 def _mentioned(clause: str, low: str | None, start: int, name: str, found: list[tuple[int, str]]) -> bool:
     """Whether a name only says where something lies, goes or comes from, or what a thing belongs to."""
     end = start + len(name)
-    if _may_hold(low, ("involving",)) and _INVOLVING.search(clause, 0, start):
+    after_comma = _past_comma(clause, start)
+    if _may_hold(low, ("involving",)) and _INVOLVING.search(clause, after_comma, start):
         return True
-    if not _LOCATIVE.search(clause, 0, start) or _may_hold(low, ("there",)) and _EXISTENTIAL.search(clause, 0, start):
+    if not _LOCATIVE.search(clause, after_comma, start):
+        return False
+    if _may_hold(low, ("there",)) and _EXISTENTIAL.search(clause, max(after_comma - 1, 0), start):  # from the comma
         return False
     if _ATTRIBUTIVE.match(clause, end):
         return True
@@ -410,6 +413,12 @@ def _mentioned(clause: str, low: str | None, start: int, name: str, found: list[
             break
         end = ends[end + m.end()]
     return not _FINITE.match(clause[end:])
+
+
+def _past_comma(clause: str, end: int) -> int:
+    """Where a match ending at `end` that holds no comma can begin at the earliest (the lookbehinds still see the comma):
+    the patterns that end where a name begins are searched from there, not from the clause's start."""
+    return clause.rfind(",", 0, end) + 1
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int | None = None) -> bool:
@@ -426,7 +435,7 @@ def _unique(names: Iterable[str]) -> list[str]:
 
 def _vague_subject(clause: str, start: int, name: str, lexicon: _Lexicon) -> bool:
     """ "some areas of <the inspected region>" is as vague as "some areas"."""
-    return lexicon.is_subject(name) and bool(_VAGUE_OF.search(clause, 0, start))
+    return lexicon.is_subject(name) and bool(_VAGUE_OF.search(clause, _past_comma(clause, start), start))
 
 
 def _stems_before_place(text: str) -> list[str]:

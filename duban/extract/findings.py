@@ -71,7 +71,8 @@ _FAILURE = CaselessPattern(r"\b" + _by_first_letter((
     r"shortfall\b", r"evad\w*", r"evasion\b", r"neglect\w*", r"absen(?:t|ce)\b", r"abus\w*", r"inaction\b",
     r"chao(?:s|tic)\b", r"abnormal(?:ly)?\b", r"poor\b", r"ineffective\w*", r"inefficien\w*", r"perfunctor\w*",
     r"superficial\w*", r"fake\b", r"sham\b",
-    r"un(?:qualified|collected|paid|approved|licensed|treated|finished|implemented|rectified|completed|reported|lawful\w*)\b",
+    r"un(?:qualified|collected|paid|approved|licensed|treated|finished|implemented|rectified|completed|reported"
+    r"|lawful\w*)\b",
     r"conniv\w*", r"acquiesc\w*", r"blind\s+eye\b", r"lenien\w*", r"dereliction\b", r"malpractice\b", r"falsif\w*",
     r"fabricat\w*", r"fictitious\b", r"inflat\w*", r"arrears\b", r"misus\w*", r"crowd(?:ed|ing)?\s+out\b",
     r"squeez\w*", r"overpa\w*", r"underpa\w*", r"withh[eo]ld\w*", r"intercept\w*", r"conceal\w*", r"brib\w*",
@@ -162,6 +163,7 @@ _VAGUE = re.compile(
     rf"(?:{_PRIMARY}|localities|places|areas|comrades|cadres|officials|leaders)\b",
     re.I,
 )
+_VAGUE_BEFORE = re.compile(r"\b(?:some|many|certain|individual|several|a\s+few)\s+$", re.I)
 _VAGUE_OF = re.compile(
     r"\b(?:some|many|certain|several|individual|a\s+few|a\s+number\s+of)\s+(?:[\w-]+\s+){0,4}?(?:of|in)\s+(?:the\s+)?$", re.I
 )
@@ -240,7 +242,7 @@ class _Parties:
 
 @dataclass
 class _Context:
-    """What a paragraph's clauses pass on: the parties of the clauses so far, and whether a problem heading just opened."""
+    """What a paragraph's clauses pass on: the parties of those read so far, and whether a problem heading just opened."""
 
     clauses: list[_Parties] = field(default_factory=list)
     heading: bool = False
@@ -379,9 +381,10 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
     counted_units = [(m.start(), m.end()) for m in counted]
     for m in _LOWER_UNIT.finditer(clause) if _unit_before_count(clause) else ():
         a, b = m.start("unit"), m.end("unit")
-        if not _overlaps(counted_units, a, b) and not _VAGUE_OF.search(clause, _past_comma(clause, a), a) and not _VAGUE.match(clause, a):
-            if not re.search(r"\b(?:some|many|certain|individual|several|a\s+few)\s+$", clause[:a], re.I):
-                found.append((a, m.group("unit")))
+        if _overlaps(counted_units, a, b) or _VAGUE_OF.search(clause, _past_comma(clause, a), a):
+            continue
+        if not _VAGUE.match(clause, a) and not _VAGUE_BEFORE.search(clause[:a]):
+            found.append((a, m.group("unit")))
     kept = [(start, name) for start, name in found if not _mentioned(clause, low, start, name, found)]
     found = kept if kept else found
     objects = [m.group().strip() for m in counted if _OBJECT_NOUN.match(m.group("noun"))]
@@ -416,7 +419,7 @@ def _mentioned(clause: str, low: str | None, start: int, name: str, found: list[
 
 
 def _past_comma(clause: str, end: int) -> int:
-    """Where a match ending at `end` that holds no comma can begin at the earliest (the lookbehinds still see the comma):
+    """Where a match ending at `end` that holds no comma can begin at the earliest (lookbehinds still see the comma):
     the patterns that end where a name begins are searched from there, not from the clause's start."""
     return clause.rfind(",", 0, end) + 1
 

@@ -146,15 +146,15 @@ _NAME_JOIN = re.compile(
     r"Corps|Region)(?P<join>\s+and\s+)"
 )
 # Capitalised words that do not begin a name.
-_NOT_NAME = re.compile(
-    r"^(?:the|a|an|in|on|at|as|by|for|from|of|to|with|through|since|after|before|during|until|however|but|and|or|while|"
-    r"although|though|if|when|where|whether|even|because|so|then|thus|therefore|not|no|he|she|i|you|we|our|mr|ms|mrs|"
-    r"there|here|some|many|most|several|certain|this|that|these|those|it|its|they|their|all|each|every|overall|"
-    r"other|such|both|among|including|meanwhile|moreover|furthermore|also|especially|first|second|third|fourth|"
-    r"fifth|sixth|one|two|three|four|five|six|seven|eight|nine|ten|january|february|march|april|may|june|july|august|"
-    r"september|october|november|december|grade|class|level|article|chapter|[ivx]+)$",
-    re.I,
-)
+_NOT_NAME = CaselessPattern("^" + _by_first_letter((
+    *"the a an in on at as by for from of to with through since after before during until however but and or while "
+     "although though if when where whether even because so then thus therefore not no he she i you we our mr ms mrs "
+     "there here some many most several certain this that these those it its they their all each every overall "
+     "other such both among including meanwhile moreover furthermore also especially first second third fourth "
+     "fifth sixth one two three four five six seven eight nine ten january february march april may june july august "
+     "september october november december grade class level article chapter".split(),
+    r"[ivx]+",
+)) + "$")
 # A sentence's capitalised first word is a name only when a verb follows it ("Xinjiang is …", not "External financing …").
 _NAME_THEN_VERB = re.compile(r"\s+(?:is|are|was|were|has|have|had|did|does|do|failed|fails|still|also)\b")
 # A vague subject ("some localities and departments", "many enterprises") names no party.
@@ -474,6 +474,14 @@ def _word_count(text: str, word: str) -> int:
     return count
 
 
+def _unjoined(name: re.Match[str]) -> list[tuple[int, int]]:
+    """The spans of the names a match of `_NAMED` joins ("High-tech Zone and Shuimogou District")."""
+    joins = [j.span("join") for j in _NAME_JOIN.finditer(name.group())]
+    starts = [name.start()] + [name.start() + join_end for _, join_end in joins]
+    ends = [name.start() + join_start for join_start, _ in joins] + [name.end()]
+    return list(zip(starts, ends))
+
+
 class _Lexicon:
     """Per-document word knowledge: the place names it writes in lower case, and the words of its title."""
 
@@ -481,7 +489,7 @@ class _Lexicon:
         text = "\n".join(doc.lines)
         before_place = Counter(_stems_before_place(text))
         # "changji city": a lower-case word the document uses only before "city", "county", … is a place name.
-        self.place_stems = {w for w, n in before_place.items() if not _NOT_NAME.match(w) and n == _word_count(text, w)}
+        self.place_stems = {w for w, n in before_place.items() if not _NOT_NAME.search(w) and n == _word_count(text, w)}
         self.title_words = {w.lower() for w in _WORD.findall(doc.title) if w[0].isupper()}
 
     @classmethod
@@ -500,11 +508,7 @@ class _Lexicon:
         first_letter = _LETTER.search(clause)
         initial = first_letter.start() if first_letter else -1
         for m in _NAMED.finditer(clause):
-            # Cut at the joins ("Zone and Shuimogou District"), each "and" (a cheap test) with its spaces.
-            joins = [j.span("join") for j in _NAME_JOIN.finditer(m.group())] if "and" in m.group() else []
-            starts = [m.start()] + [m.start() + join_end for _, join_end in joins]
-            ends = [m.start() + join_start for join_start, _ in joins] + [m.end()]
-            for a, b in zip(starts, ends):
+            for a, b in _unjoined(m) if "and" in m.group() else (m.span(),):  # every join holds an "and"
                 if name := self._trim(clause, a, b, a == initial):
                     out.append((b - len(name), name))
         if any(stem in clause for stem in self.place_stems):
@@ -516,7 +520,7 @@ class _Lexicon:
         """The name clause[start:end] without leading function words, ordinals and months; "" for a capitalised first
         word."""
         words = clause[start:end].split()
-        while words and _NOT_NAME.match(words[0]):
+        while words and _NOT_NAME.search(words[0]):
             words.pop(0)
             clause_initial = False
         if not any(w[0].isupper() for w in words):

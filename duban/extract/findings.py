@@ -103,8 +103,8 @@ _ANAPHOR_NOUN = re.compile(
     r"|\b(?P<urban>urban)\b",  # "the urban sewage pipe network": the city's
     re.I,
 )
-_ANAPHOR = CaselessPattern(
-    rf"^\W*(?:however|but|meanwhile)\b|\bit\b(?!\s+(?:is|was)\b)|\b(?:its|they|their)\b|{_ANAPHOR_NOUN.pattern}"
+_ANAPHOR = CaselessPattern(  # one word boundary before the words: the regex engine tries them at word starts only
+    rf"^\W*(?:however|but|meanwhile)\b|\b(?:it\b(?!\s+(?:is|was)\b)|(?:its|they|their)\b|{_ANAPHOR_NOUN.pattern})"
 )
 
 _PRIMARY = (
@@ -286,8 +286,12 @@ def _problem_section(doc: Doc) -> tuple[bool, list[tuple[Paragraph, int, int]]]:
     at a "First, …" heading that states a failure) and stops at demands, rectification or suggestions.
     """
     title = _squash(doc.title)
-    spans = [(para, s, e) for para in paragraphs(doc) if not _is_title(para.text, title) for s, e in para.clauses()]
-    intros = [_problems_intro(para.text[s:e], _lowered_clause(para, s, e)) for para, s, e in spans]
+    spans, intros = [], []
+    for para in paragraphs(doc):
+        if not _is_title(para.text, title):
+            lead_cued = _may_hold(para.lowered(), _PROBLEMS_LEAD_CUES)  # a clause's cue is in its paragraph too
+            spans += [(para, s, e) for s, e in para.clauses()]
+            intros += [_problems_intro(para, s, e, lead_cued) for s, e in para.clauses()]
     sectioned = any(intros) or any(_problem_heading(para.text[s:e]) for para, s, e in spans)
     in_problems, clauses = not sectioned, []
     for (para, start, end), intro in zip(spans, intros):
@@ -313,9 +317,14 @@ def _may_hold(low: str | None, words: tuple[str, ...]) -> bool:
     return low is None or any(map(low.__contains__, words))
 
 
-def _problems_intro(clause: str, low: str | None) -> bool:
-    lead = _may_hold(low, _PROBLEMS_LEAD_CUES) and _PROBLEMS_LEAD.search_lowered(clause, low)
-    return bool(lead or _PROBLEMS_HEADING.match(clause) and len(clause.split()) <= 12)
+def _problems_intro(para: Paragraph, start: int, end: int, lead_cued: bool) -> bool:
+    clause = para.text[start:end]
+    if _PROBLEMS_HEADING.match(clause) and len(clause.split()) <= 12:
+        return True
+    if not lead_cued:
+        return False
+    low = _lowered_clause(para, start, end)
+    return _may_hold(low, _PROBLEMS_LEAD_CUES) and _PROBLEMS_LEAD.search_lowered(clause, low) is not None
 
 
 def _squash(text: str) -> str:
@@ -350,7 +359,7 @@ def _read_clause(doc: Doc, para: Paragraph, span: tuple[int, int], context: _Con
         parties = units
     elif objects:  # counted objects lie in the place named before them, else stand for themselves
         parties = context.parties if context.place_named() else objects
-    elif _ANAPHOR.search_lowered(clause, low) and not _ORDINAL.match(clause) and not _VAGUE.search(clause):
+    elif not _ORDINAL.match(clause) and _ANAPHOR.search_lowered(clause, low) and not _VAGUE.search(clause):
         parties = context.referent(clause)
     else:
         parties = []

@@ -401,6 +401,8 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
 
 
 def _unit_before_count(clause: str) -> bool:
+    if not _UNIT_BEFORE_COUNT.search(clause):  # most clauses: spares the generator
+        return False
     return any(clause.endswith(_UNIT_NOUN_WORDS, 0, m.start() + 1) for m in _UNIT_BEFORE_COUNT.finditer(clause))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from .caseless import CaselessPattern
 from .clauses import strip_trailing_punct
@@ -314,7 +314,12 @@ def _lowered_clause(para: Paragraph, start: int, end: int) -> str | None:
 
 def _may_hold(low: str | None, words: tuple[str, ...]) -> bool:
     """Whether the lowered clause holds one of `words` (always, where lowering is not exact and `low` is None)."""
-    return low is None or any(map(low.__contains__, words))
+    if low is None:
+        return True
+    for word in words:  # a plain loop: cheaper than any() over a few words
+        if word in low:
+            return True
+    return False
 
 
 def _problems_intro(para: Paragraph, start: int, end: int, lead_cued: bool) -> bool:
@@ -397,7 +402,7 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
     kept = [(start, name) for start, name in found if not _mentioned(clause, low, start, name, found)]
     found = kept if kept else found
     objects = [m.group().strip() for m in counted if _OBJECT_NOUN.match(m.group("noun"))]
-    return _unique(name for _, name in sorted(found)), _unique(objects)
+    return _unique([name for _, name in sorted(found)]), _unique(objects)
 
 
 def _unit_before_count(clause: str) -> bool:
@@ -440,7 +445,9 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int | None = None) 
     return any(s < end and start < e for s, e in spans)
 
 
-def _unique(names: Iterable[str]) -> list[str]:
+def _unique(names: list[str]) -> list[str]:
+    if len(names) < 2:
+        return names
     seen: dict[str, str] = {}
     for name in names:
         seen.setdefault(name.lower(), name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .caseless import CaselessPattern
 from .clauses import strip_trailing_punct
@@ -312,7 +312,7 @@ def _lowered_clause(para: Paragraph, start: int, end: int) -> str | None:
     return low[start:end] if low is not None else None
 
 
-def _may_hold(low: str | None, words: tuple[str, ...]) -> bool:
+def _may_hold(low: str | None, words: Iterable[str]) -> bool:
     """Whether the lowered clause holds one of `words` (always, where lowering is not exact and `low` is None)."""
     if low is None:
         return True
@@ -529,7 +529,7 @@ class _Lexicon:
             for a, b in _unjoined(m) if "and" in m.group() else (m.span(),):  # every join holds an "and"
                 if name := self._trim(clause, a, b, a == initial):
                     out.append((b - len(name), name))
-        if any(stem in clause for stem in self.place_stems):
+        if _may_hold(clause, self.place_stems):  # a cheap test on the clause itself: the pattern is case-sensitive
             out += [(m.start(), m.group()) for m in _LOWER_PLACE.finditer(clause) if m.group("stem") in self.place_stems]
         return out
 

@@ -313,7 +313,7 @@ def _lowered_clause(para: Paragraph, start: int, end: int) -> str | None:
 
 
 def _may_hold(low: str | None, words: Iterable[str]) -> bool:
-    """Whether the lowered clause holds one of `words` (always, where lowering is not exact and `low` is None)."""
+    """Whether the lowered text holds one of `words` (always, where lowering is not exact and `low` is None)."""
     if low is None:
         return True
     for word in words:  # a plain loop: cheaper than any() over a few words

@@ -218,7 +218,7 @@ _ATTRIBUTIVE = re.compile(
 # "…, involving 2 distribution enterprises": the scale of the problem, not the party at fault.
 _INVOLVING = re.compile(r"\binvolving\s+(?:(?:the|a|an)\s+)?$", re.I)
 _LOWER_PLACE = re.compile(r"\b(?P<stem>[a-z]{3,})\s+(?:city|county|prefecture|district)\b")
-_SPACED_PLACE_WORD = re.compile(r"\s(?:city|county|prefecture|district)\b")
+_PLACE_WORDS = tuple(re.compile(rf"{word}\b") for word in ("city", "county", "prefecture", "district"))  # literal
 _WORD_CHAR = re.compile(r"\w")
 _WORD = re.compile(r"\b[\w'’-]+\b")
 _LETTER = re.compile(r"[A-Za-z]")
@@ -460,19 +460,20 @@ def _vague_subject(clause: str, start: int, name: str, lexicon: _Lexicon) -> boo
 
 
 def _stems_before_place(text: str) -> list[str]:
-    """The stems of `_LOWER_PLACE.finditer(text)`, found back from the place words (a fast scan) rather than tried at
-    every word: the stem is the run of lower-case letters before the spaces before the place word."""
+    """The stems of `_LOWER_PLACE.finditer(text)`, found back from the place words (fast scans for a literal) rather
+    than tried at every word: the stem is the run of lower-case letters before the spaces before the place word."""
     stems, taken = [], 0
-    for m in _SPACED_PLACE_WORD.finditer(text):
-        end = m.start()
+    for place_start, place_end in sorted(m.span() for place in _PLACE_WORDS for m in place.finditer(text)):
+        end = place_start
         while end and text[end - 1].isspace():
             end -= 1
         start = end
         while start and "a" <= text[start - 1] <= "z":
             start -= 1
-        if end - start >= 3 and start >= taken and not (start and _WORD_CHAR.match(text, start - 1)):
-            stems.append(text[start:end])
-            taken = m.end()
+        if end == place_start or end - start < 3 or start < taken or start and _WORD_CHAR.match(text, start - 1):
+            continue  # no space before the place word, no stem of three letters, or one taken or starting mid-word
+        stems.append(text[start:end])
+        taken = place_end
     return stems
 
 

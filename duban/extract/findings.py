@@ -391,7 +391,7 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
             taken.append((start, start + len(name)))
     if _may_hold(low, _UNIT_PHRASE_CUES):
         found += [(m.start(), m.group()) for m in _UNIT_PHRASE.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
-    found = [(start, name) for start, name in found if not _RECIPIENT.search(clause, _past_comma(clause, start), start)]
+    found = [(start, name) for start, name in found if not _receives(clause, low, start)]
     counted_units = [(m.start(), m.end()) for m in counted]
     for m in _LOWER_UNIT.finditer(clause) if _unit_before_count(clause) else ():
         a, b = m.start("unit"), m.end("unit")
@@ -403,6 +403,14 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
     found = kept if kept else found
     objects = [m.group().strip() for m in counted if _OBJECT_NOUN.match(m.group("noun"))]
     return _unique([name for _, name in sorted(found)]), _unique(objects)
+
+
+def _receives(clause: str, low: str | None, start: int) -> bool:
+    """Whether the name at `start` follows "into", "to", "for" or "toward(s)"; a cheap test first: "to" or "for"."""
+    after_comma = _past_comma(clause, start)
+    if low is not None and low.find("to", after_comma, start) < 0 and low.find("for", after_comma, start) < 0:
+        return False
+    return _RECIPIENT.search(clause, after_comma, start) is not None
 
 
 def _unit_before_count(clause: str) -> bool:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Iterator
 
-from .caseless import CaselessPattern, mentions
+from .caseless import CaselessPattern
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
 from .numbers import SPELLED_NUMBER, money_amounts
@@ -19,6 +19,7 @@ _PROBLEMS_LEAD = CaselessPattern(
     r"\b(?:problems?|issues|shortcomings)\b[^.;:：]{0,80}?(?:\bas\s+follows\b|\bare\s*[:：]|[:：]\s*$)"
     r"|\bfound\s+the\s+following\s+(?:problems?|issues)\b",
 )
+_PROBLEMS_LEAD_CUES = ("problem", "issues", "shortcomings")  # cheap test: every lead holds one
 _PROBLEMS_HEADING = re.compile(
     rf"^\W*(?:{_HEADING_NUMBER})?(?:(?:the\s+)?(?:main|major|existing|outstanding)\s+)?(?:problems?|issues)"
     r"(?:\s+(?:found|existing|discovered|identified)\b|\s*$)",
@@ -39,34 +40,58 @@ _ORDINAL = re.compile(
     r"|(?:one|two|three|four|five|six|the\s+(?:first|second|third|fourth|fifth|sixth|last))\s+is\b)",
     re.I,
 )
+
+
+def _by_first_letter(alternatives: tuple[str, ...]) -> str:
+    """Word alternatives as one group, those sharing a first letter gathered under it; those starting otherwise last.
+
+    At a word the regex engine then tries the alternatives of its first letter only, not all of them (several times
+    faster); at any position the alternatives that can match are tried in the same order, so every match is the same.
+    """
+    groups: dict[str, list[str]] = {}
+    for alt in alternatives:
+        letter = alt[0] if alt[0].isalpha() and alt[1:2] not in ("?", "*", "{") else ""
+        if groups.get("") and letter:
+            raise ValueError(f"alternatives not starting with a letter come last: {alt}")
+        groups.setdefault(letter, []).append(alt[len(letter):])
+    return "(?:" + "|".join(f"{k}(?:{'|'.join(alts)})" if k else "|".join(alts) for k, alts in groups.items()) + ")"
+
+
 # Failure, violation or shortfall, in any report.
-_FAILURE = CaselessPattern(
-    r"\bnot\b(?!\s+only\b)|\bno\b(?!\.)|\bnor\b|\bwithout\b|\black(?:s|ed|ing)?\b|\bfail(?:s|ed|ure)?\b"
-    r"|\billegal(?:ly)?\b|\bviolat\w*|\bunauthori[sz]ed\b|\birregular(?:ly|ities)?\b|\bnon-?standard\b|\bnon-?complian\w*"
-    r"|\bimproper(?:ly)?\b|\bunreasonabl[ey]\b|\bfalse(?:ly)?\b|\bfraud\w*|\bexceed\w*|\bover-\w+|\bbeyond\b"
-    r"|\binsufficient(?:ly)?\b|\binadequate(?:ly)?\b|\bimperfect\b|\bincomplete\b|\binaccurate\b|\blax\b|\bweak\w*"
-    r"|\boverdue\b|\bdelay\w*|\blate\b|\blag(?:s|ged|ging)?\s+behind\b|\bbehind\s+schedule\b|\bslow(?:ly)?\b"
-    r"|\bidle\b|\bretain\w*|\bunused\b|\boccup(?:ied|ying|y)\b|\bencroach\w*|\bmisappropriat\w*|\bdivert\w*|\bembezzl\w*"
-    r"|\bexcessive(?:ly)?\b|\brepeated(?:ly)?\b|\bunderstat\w*|\boverstat\w*|\bloss(?:es)?\b|\brisks?\s+of\b"
-    r"|\bdamag\w*|\bdestro\w*|\bserious(?:ly)?\b|\bprominent\b|\boutstanding\b|\bproblems?\b|\bdeteriorat\w*|\bworse\b"
-    r"|\bshortfall\b|\bevad\w*|\bevasion\b|\bneglect\w*|\babsen(?:t|ce)\b|\babus\w*|\binaction\b|\bchao(?:s|tic)\b"
-    r"|\babnormal(?:ly)?\b|\bpoor\b|\bineffective\w*|\binefficien\w*|\bperfunctor\w*|\bsuperficial\w*|\bfake\b|\bsham\b"
-    r"|\bun(?:qualified|collected|paid|approved|licensed|treated|finished|implemented|rectified|completed|reported|lawful\w*)\b"
-    r"|\bconniv\w*|\bacquiesc\w*|\bblind\s+eye\b|\blenien\w*|\bdereliction\b|\bmalpractice\b|\bfalsif\w*|\bfabricat\w*"
-    r"|\bfictitious\b|\binflat\w*|\barrears\b|\bmisus\w*|\bcrowd(?:ed|ing)?\s+out\b|\bsqueez\w*|\boverpa\w*|\bunderpa\w*"
-    r"|\bwithh[eo]ld\w*|\bintercept\w*|\bconceal\w*|\bbrib\w*|\bdump\w*|\bstalled\b|\bbacklog\w*"
-    r"|\b(?:in|into|within)\s+(?:the\s+)?(?:[\w-]+\s+){0,5}?"
+_FAILURE = CaselessPattern(r"\b" + _by_first_letter((
+    r"not\b(?!\s+only\b)", r"no\b(?!\.)", r"nor\b", r"without\b", r"lack(?:s|ed|ing)?\b", r"fail(?:s|ed|ure)?\b",
+    r"illegal(?:ly)?\b", r"violat\w*", r"unauthori[sz]ed\b", r"irregular(?:ly|ities)?\b", r"non-?standard\b",
+    r"non-?complian\w*", r"improper(?:ly)?\b", r"unreasonabl[ey]\b", r"false(?:ly)?\b", r"fraud\w*", r"exceed\w*",
+    r"over-\w+", r"beyond\b", r"insufficient(?:ly)?\b", r"inadequate(?:ly)?\b", r"imperfect\b", r"incomplete\b",
+    r"inaccurate\b", r"lax\b", r"weak\w*", r"overdue\b", r"delay\w*", r"late\b", r"lag(?:s|ged|ging)?\s+behind\b",
+    r"behind\s+schedule\b", r"slow(?:ly)?\b", r"idle\b", r"retain\w*", r"unused\b", r"occup(?:ied|ying|y)\b",
+    r"encroach\w*", r"misappropriat\w*", r"divert\w*", r"embezzl\w*", r"excessive(?:ly)?\b", r"repeated(?:ly)?\b",
+    r"understat\w*", r"overstat\w*", r"loss(?:es)?\b", r"risks?\s+of\b", r"damag\w*", r"destro\w*",
+    r"serious(?:ly)?\b", r"prominent\b", r"outstanding\b", r"problems?\b", r"deteriorat\w*", r"worse\b",
+    r"shortfall\b", r"evad\w*", r"evasion\b", r"neglect\w*", r"absen(?:t|ce)\b", r"abus\w*", r"inaction\b",
+    r"chao(?:s|tic)\b", r"abnormal(?:ly)?\b", r"poor\b", r"ineffective\w*", r"inefficien\w*", r"perfunctor\w*",
+    r"superficial\w*", r"fake\b", r"sham\b",
+    r"un(?:qualified|collected|paid|approved|licensed|treated|finished|implemented|rectified|completed|reported"
+    r"|lawful\w*)\b",
+    r"conniv\w*", r"acquiesc\w*", r"blind\s+eye\b", r"lenien\w*", r"dereliction\b", r"malpractice\b", r"falsif\w*",
+    r"fabricat\w*", r"fictitious\b", r"inflat\w*", r"arrears\b", r"misus\w*", r"crowd(?:ed|ing)?\s+out\b",
+    r"squeez\w*", r"overpa\w*", r"underpa\w*", r"withh[eo]ld\w*", r"intercept\w*", r"conceal\w*", r"brib\w*",
+    r"dump\w*", r"stalled\b", r"backlog\w*",
+    r"(?:in|into|within)\s+(?:the\s+)?(?:[\w-]+\s+){0,5}?"
     r"(?:nature\s+reserves?|core\s+area|protection\s+zone|protected\s+area|red\s+line)\b",
-)
+)))
 # Changes, degrees and sums of money that state a shortfall only inside a report's problem section.
 _SHORTFALL = CaselessPattern(
-    r"\bincreas\w*|\bdecreas\w*|\bdeclin\w*|\bdrop(?:s|ped)?\b|\breduc\w*|\bstill\b|\bonly\b|\blow\b"
+    r"\b" + _by_first_letter((r"increas\w*", r"decreas\w*", r"declin\w*", r"drop(?:s|ped)?\b", r"reduc\w*", r"still\b",
+                              r"only\b", r"low\b"))
 )
 # Enforcement already taken ("interviewed 12 responsible persons and recovered 1.9 million yuan") is no shortfall.
 _REMEDY = CaselessPattern(
     r"\b(?:interviewed|recovered|recouped|returned|rectified|punished|fined|detained|accountable"
     r"|ordered\s+(?:\w+\s+){0,4}?to\s+rectify)\b",
 )
+_REMEDY_CUES = ("interviewed", "recovered", "recouped", "returned", "rectified", "punished", "fined", "detained",
+                "accountable", "ordered")  # cheap test: every remedy holds one
 # General verdicts and reported opinions name no specific case.
 _VERDICT = CaselessPattern(
     r"\b(?:pointed\s+out|believes?|believed|think|thinks|thought|held|considers?|considered)\s+that\b"
@@ -78,8 +103,8 @@ _ANAPHOR_NOUN = re.compile(
     r"|\b(?P<urban>urban)\b",  # "the urban sewage pipe network": the city's
     re.I,
 )
-_ANAPHOR = CaselessPattern(
-    rf"^\W*(?:however|but|meanwhile)\b|\bit\b(?!\s+(?:is|was)\b)|\b(?:its|they|their)\b|{_ANAPHOR_NOUN.pattern}"
+_ANAPHOR = CaselessPattern(  # one word boundary before the words: the regex engine tries them at word starts only
+    rf"^\W*(?:however|but|meanwhile)\b|\b(?:it\b(?!\s+(?:is|was)\b)|(?:its|they|their)\b|{_ANAPHOR_NOUN.pattern})"
 )
 
 _PRIMARY = (
@@ -100,15 +125,18 @@ _FUNCTION = (
 )
 _MODIFIER = rf"(?!(?:{_FUNCTION})\b)[a-z][\w-]*(?:['’]s\b|(?<=s)['’])?"  # "2 farmers' cooperatives"
 # "8 colleges and universities", "9 cities, counties and districts", "4 counties (new towns)", "four nature reserves of X".
+# The lookahead (a digit or the first letter of a spelled number, zero … ninety) spares trying every spelled number at
+# every word.
 _COUNTED = re.compile(
-    rf"(?<![\w.,])(?P<count>\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:{SPELLED_NUMBER}))\s+"
+    rf"(?<![\w.,])(?=(?i:[\dzotfsen]))(?P<count>\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:{SPELLED_NUMBER}))\s+"
     rf"(?:{_MODIFIER}\s+(?:and\s+)?){{0,4}}?(?P<noun>{_PRIMARY}|{_OBJECTS})(?![\w-])(?:\s*\([^)]{{1,20}}\))?"
     rf"(?:(?:\s*,\s*|\s+and\s+(?:their\s+|its\s+)?)(?:{_MODIFIER}\s+){{0,2}}?(?:{_PRIMARY})\b)*"
     r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)?"
 )
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_DIGIT = re.compile(r"\d")
-_CAP = r"(?:Co\.,?\s*Ltd\.?|Co\.|Ltd\.|No\.\s*\d+|[A-Z][\w'’&-]*(?:\s+[‘'][a-z][\w-]*)?)"
+# Every alternative starts with a capital, matched first (the regex engine then skips to the next capital) and checked
+# behind: "Co., Ltd.", "Co.", "Ltd.", "No. 5", or any capitalised word.
+_CAP = r"(?:[A-Z](?:(?<=C)o\.,?\s*Ltd\.?|(?<=C)o\.|(?<=L)td\.|(?<=N)o\.\s*\d+|[\w'’&-]*(?:\s+[‘'][a-z][\w-]*)?))"
 _PLACE_SUFFIX = r"city|county|district|prefecture|town|township|government|company|bureau|park|zone|reservoir|lake"
 # "Development and Reform Commission of the Autonomous Region", "Alar Fulida Fiber Co., Ltd.", "Shihezi city".
 _NAMED = re.compile(rf"{_CAP}(?:(?:\s+(?:of|and|for|of\s+the|and\s+the))?\s+{_CAP})*(?:\s+(?:{_PLACE_SUFFIX})\b)?")
@@ -118,15 +146,15 @@ _NAME_JOIN = re.compile(
     r"Corps|Region)(?P<join>\s+and\s+)"
 )
 # Capitalised words that do not begin a name.
-_NOT_NAME = re.compile(
-    r"^(?:the|a|an|in|on|at|as|by|for|from|of|to|with|through|since|after|before|during|until|however|but|and|or|while|"
-    r"although|though|if|when|where|whether|even|because|so|then|thus|therefore|not|no|he|she|i|you|we|our|mr|ms|mrs|"
-    r"there|here|some|many|most|several|certain|this|that|these|those|it|its|they|their|all|each|every|overall|"
-    r"other|such|both|among|including|meanwhile|moreover|furthermore|also|especially|first|second|third|fourth|"
-    r"fifth|sixth|one|two|three|four|five|six|seven|eight|nine|ten|january|february|march|april|may|june|july|august|"
-    r"september|october|november|december|grade|class|level|article|chapter|[ivx]+)$",
-    re.I,
-)
+_NOT_NAME = CaselessPattern("^" + _by_first_letter((
+    *"the a an in on at as by for from of to with through since after before during until however but and or while "
+     "although though if when where whether even because so then thus therefore not no he she i you we our mr ms mrs "
+     "there here some many most several certain this that these those it its they their all each every overall "
+     "other such both among including meanwhile moreover furthermore also especially first second third fourth "
+     "fifth sixth one two three four five six seven eight nine ten january february march april may june july august "
+     "september october november december grade class level article chapter".split(),
+    r"[ivx]+",
+)) + "$")
 # A sentence's capitalised first word is a name only when a verb follows it ("Xinjiang is …", not "External financing …").
 _NAME_THEN_VERB = re.compile(r"\s+(?:is|are|was|were|has|have|had|did|does|do|failed|fails|still|also)\b")
 # A vague subject ("some localities and departments", "many enterprises") names no party.
@@ -135,6 +163,7 @@ _VAGUE = re.compile(
     rf"(?:{_PRIMARY}|localities|places|areas|comrades|cadres|officials|leaders)\b",
     re.I,
 )
+_VAGUE_BEFORE = re.compile(r"\b(?:some|many|certain|individual|several|a\s+few)\s+$", re.I)
 _VAGUE_OF = re.compile(
     r"\b(?:some|many|certain|several|individual|a\s+few|a\s+number\s+of)\s+(?:[\w-]+\s+){0,4}?(?:of|in)\s+(?:the\s+)?$", re.I
 )
@@ -156,6 +185,10 @@ _UNIT_NOUNS = (
 _LOWER_UNIT = re.compile(
     rf"(?<![\w'’-])(?P<unit>(?:{_MODIFIER}\s+){{1,3}}(?:{_UNIT_NOUNS}))\s+(?:in|of)\s+(?:the\s+)?(?=\d)(?!(?:19|20)\d\d\b)"
 )
+# Cheap test: a unit noun ends at the "s" before "in"/"of" and the count's digits (the literal first character lets the
+# regex engine skip ahead; no such match overlaps another, so finditer finds every one).
+_UNIT_BEFORE_COUNT = re.compile(r"s\s+(?:in|of)\s+(?:the\s+)?\d")
+_UNIT_NOUN_WORDS = tuple(_UNIT_NOUNS.split("|"))
 # A place named in a prepositional phrase of the predicate ("… in Qinling Mountains", "transported … to a brickyard in
 # Qingshi City", "within the red line of the Lan River") only says where something lies or goes: it is not a party
 # when the clause names one elsewhere. Inside the subject ("Lake Erik in Karamay City is …") or after "there are" it is.
@@ -185,19 +218,42 @@ _ATTRIBUTIVE = re.compile(
 # "…, involving 2 distribution enterprises": the scale of the problem, not the party at fault.
 _INVOLVING = re.compile(r"\binvolving\s+(?:(?:the|a|an)\s+)?$", re.I)
 _LOWER_PLACE = re.compile(r"\b(?P<stem>[a-z]{3,})\s+(?:city|county|prefecture|district)\b")
+_PLACE_WORDS = tuple(re.compile(rf"{word}\b") for word in ("city", "county", "prefecture", "district"))  # literal
+_WORD_CHAR = re.compile(r"\w")
 _WORD = re.compile(r"\b[\w'’-]+\b")
+_LETTER = re.compile(r"[A-Za-z]")
+
+
+class _Parties:
+    """The units a clause names and the objects it counts, found when first asked for (a clause stating no failure is
+    only asked when a later clause points back)."""
+
+    __slots__ = ("_clause", "_low", "_lexicon", "_found")
+
+    def __init__(self, clause: str, low: str | None, lexicon: _Lexicon):
+        self._clause, self._low, self._lexicon = clause, low, lexicon
+        self._found: tuple[list[str], list[str]] | None = None
+
+    def found(self) -> tuple[list[str], list[str]]:
+        if self._found is None:
+            self._found = _parties(self._clause, self._low, self._lexicon)
+        return self._found
 
 
 @dataclass
 class _Context:
-    """What a paragraph's clauses pass on: the parties named so far, and whether a problem heading just opened."""
+    """What a paragraph's clauses pass on: the parties of those read so far, and whether a problem heading just opened."""
 
-    named: list[list[str]] = field(default_factory=list)
+    clauses: list[_Parties] = field(default_factory=list)
     heading: bool = False
+
+    def named(self) -> Iterator[list[str]]:
+        """The units named so far, the last first."""
+        return (units for units, _ in (clause.found() for clause in reversed(self.clauses)) if units)
 
     @property
     def parties(self) -> list[str]:
-        return self.named[-1] if self.named else []
+        return next(self.named(), [])
 
     def place_named(self) -> bool:
         """Whether the last parties were named ("Shihezi City") rather than only counted ("5 districts")."""
@@ -206,7 +262,7 @@ class _Context:
     def referent(self, clause: str) -> list[str]:
         """The parties a clause points back at: the last named of its kind for "the city", else the last named."""
         kind = _ANAPHOR_NOUN.search(clause)
-        for parties in reversed(self.named if kind else []):
+        for parties in self.named() if kind else ():
             noun = "city" if kind.group("urban") else kind.group("noun").lower()
             if match := [p for p in parties if noun in p.lower().split()]:
                 return match
@@ -230,26 +286,60 @@ def _problem_section(doc: Doc) -> tuple[bool, list[tuple[Paragraph, int, int]]]:
     at a "First, …" heading that states a failure) and stops at demands, rectification or suggestions.
     """
     title = _squash(doc.title)
-    spans = [(para, s, e) for para in paragraphs(doc) if _squash(para.text) != title for s, e in para.clauses()]
-    sectioned = any(_problems_intro(para.text[s:e]) or _problem_heading(para.text[s:e]) for para, s, e in spans)
+    spans, intros = [], []
+    for para in paragraphs(doc):
+        if not _is_title(para.text, title):
+            lead_cued = _may_hold(para.lowered(), _PROBLEMS_LEAD_CUES)  # a clause's cue is in its paragraph too
+            spans += [(para, s, e) for s, e in para.clauses()]
+            intros += [_problems_intro(para, s, e, lead_cued) for s, e in para.clauses()]
+    sectioned = any(intros) or any(_problem_heading(para.text[s:e]) for para, s, e in spans)
     in_problems, clauses = not sectioned, []
-    for para, start, end in spans:
+    for (para, start, end), intro in zip(spans, intros):
         clause = para.text[start:end]
-        if _PROBLEMS_END.search(clause) or _problems_intro(clause):
-            in_problems = not _PROBLEMS_END.search(clause)
-            continue
-        in_problems = in_problems or _problem_heading(clause)
-        if in_problems:
+        if _PROBLEMS_END.search(clause):
+            in_problems = False
+        elif intro:
+            in_problems = True
+        elif in_problems or _problem_heading(clause):
+            in_problems = True
             clauses.append((para, start, end))
     return sectioned, clauses
 
 
-def _problems_intro(clause: str) -> bool:
-    return bool(_PROBLEMS_LEAD.search(clause) or len(clause.split()) <= 12 and _PROBLEMS_HEADING.match(clause))
+def _lowered_clause(para: Paragraph, start: int, end: int) -> str | None:
+    """The clause's slice of the paragraph lowered once, for the caseless patterns."""
+    low = para.lowered()
+    return low[start:end] if low is not None else None
+
+
+def _may_hold(low: str | None, words: Iterable[str]) -> bool:
+    """Whether the lowered text holds one of `words` (always, where lowering is not exact and `low` is None)."""
+    if low is None:
+        return True
+    for word in words:  # a plain loop: cheaper than any() over a few words
+        if word in low:
+            return True
+    return False
+
+
+def _problems_intro(para: Paragraph, start: int, end: int, lead_cued: bool) -> bool:
+    clause = para.text[start:end]
+    if _PROBLEMS_HEADING.match(clause) and len(clause.split()) <= 12:
+        return True
+    if not lead_cued:
+        return False
+    low = _lowered_clause(para, start, end)
+    return _may_hold(low, _PROBLEMS_LEAD_CUES) and _PROBLEMS_LEAD.search_lowered(clause, low) is not None
 
 
 def _squash(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
+
+
+def _is_title(text: str, title: str) -> bool:
+    """Whether the text squashed is the (squashed) title; a cheap test first: the title starts with its first word."""
+    first = text.split(None, 1)
+    return (not first or title.startswith(first[0])) and _squash(text) == title
 
 
 def _problem_heading(clause: str) -> bool:
@@ -259,30 +349,38 @@ def _problem_heading(clause: str) -> bool:
 def _read_clause(doc: Doc, para: Paragraph, span: tuple[int, int], context: _Context, sectioned: bool) -> None:
     """Append the clause as a finding when it names (or points back at) a party and states a failure."""
     start, end = span
-    clause = para.text[start:end]
-    lexicon = _Lexicon.of(doc)
-    units, objects = _parties(clause, lexicon)
-    amounts = money_amounts(clause)
-    shortfall = sectioned and not _REMEDY.search(clause) and bool(_SHORTFALL.search(clause) or amounts)
-    failing = bool(_FAILURE.search(clause)) or shortfall
-    verdict = bool(_VERDICT.search(clause))
-    after_heading, context.heading = context.heading, failing and not units and not objects and not verdict
+    clause, low = para.text[start:end], _lowered_clause(para, start, end)
+    after_heading, context.heading = context.heading, False
+    if _may_hold(low, ("that",)) and _VERDICT.search_lowered(clause, low):  # every verdict ends in "that"
+        return  # a verdict names no case, and no later clause points back at its parties
+    found = _Parties(clause, low, _Lexicon.of(doc))
+    context.clauses.append(found)
+    failing = bool(_FAILURE.search_lowered(clause, low)) or sectioned and _shortfall(clause, low)
+    if not (failing or after_heading):
+        return
+    units, objects = found.found()
+    context.heading = failing and not units and not objects
     if units:
         parties = units
-        if not verdict:
-            context.named.append(units)
     elif objects:  # counted objects lie in the place named before them, else stand for themselves
         parties = context.parties if context.place_named() else objects
-    elif _ANAPHOR.search(clause) and not _ORDINAL.match(clause) and not _VAGUE.search(clause):
+    elif not _ORDINAL.match(clause) and _ANAPHOR.search_lowered(clause, low) and not _VAGUE.search(clause):
         parties = context.referent(clause)
     else:
         parties = []
-    if parties and (failing or after_heading) and not verdict:
+    if parties:
         span = para.span(*strip_trailing_punct(para.text, start, end))
-        doc.items.append(Item("finding", span, {"parties": list(parties), "amounts_yuan": [v for v, _, _ in amounts]}))
+        amounts = [v for v, _, _ in money_amounts(clause)]
+        doc.items.append(Item("finding", span, {"parties": list(parties), "amounts_yuan": amounts}))
 
 
-def _parties(clause: str, lexicon: _Lexicon) -> tuple[list[str], list[str]]:
+def _shortfall(clause: str, low: str | None) -> bool:
+    """Inside a problem section: a change, a degree or a sum of money, unless enforcement was already taken."""
+    remedied = _may_hold(low, _REMEDY_CUES) and _REMEDY.search_lowered(clause, low)
+    return not remedied and bool(_SHORTFALL.search_lowered(clause, low) or money_amounts(clause))
+
+
+def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str], list[str]]:
     """The units and places the clause names, and the objects it counts, each in reading order."""
     counted = [m for m in _COUNTED.finditer(clause) if not _YEAR.fullmatch(m.group("count"))]
     taken = [(m.start(), m.end()) for m in counted]
@@ -291,27 +389,45 @@ def _parties(clause: str, lexicon: _Lexicon) -> tuple[list[str], list[str]]:
         if not _overlaps(taken, start) and not _vague_subject(clause, start, name, lexicon):
             found.append((start, name))
             taken.append((start, start + len(name)))
-    if mentions(clause, _UNIT_PHRASE_CUES):
+    if _may_hold(low, _UNIT_PHRASE_CUES):
         found += [(m.start(), m.group()) for m in _UNIT_PHRASE.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
-    found = [(start, name) for start, name in found if not _RECIPIENT.search(clause, 0, start)]
+    found = [(start, name) for start, name in found if not _receives(clause, low, start)]
     counted_units = [(m.start(), m.end()) for m in counted]
-    for m in _LOWER_UNIT.finditer(clause) if _DIGIT.search(clause) else ():  # the counted places have digits
+    for m in _LOWER_UNIT.finditer(clause) if _unit_before_count(clause) else ():
         a, b = m.start("unit"), m.end("unit")
-        if not _overlaps(counted_units, a, b) and not _VAGUE_OF.search(clause, 0, a) and not _VAGUE.match(clause, a):
-            if not re.search(r"\b(?:some|many|certain|individual|several|a\s+few)\s+$", clause[:a], re.I):
-                found.append((a, m.group("unit")))
-    kept = [(start, name) for start, name in found if not _mentioned(clause, start, name, found)]
+        if _overlaps(counted_units, a, b) or _VAGUE_OF.search(clause, _past_comma(clause, a), a):
+            continue
+        if not _VAGUE.match(clause, a) and not _VAGUE_BEFORE.search(clause[:a]):
+            found.append((a, m.group("unit")))
+    kept = [(start, name) for start, name in found if not _mentioned(clause, low, start, name, found)]
     found = kept if kept else found
     objects = [m.group().strip() for m in counted if _OBJECT_NOUN.match(m.group("noun"))]
-    return _unique(name for _, name in sorted(found)), _unique(objects)
+    return _unique([name for _, name in sorted(found)]), _unique(objects)
 
 
-def _mentioned(clause: str, start: int, name: str, found: list[tuple[int, str]]) -> bool:
+def _receives(clause: str, low: str | None, start: int) -> bool:
+    """Whether the name at `start` follows "into", "to", "for" or "toward(s)"; a cheap test first: "to" or "for"."""
+    after_comma = _past_comma(clause, start)
+    if low is not None and low.find("to", after_comma, start) < 0 and low.find("for", after_comma, start) < 0:
+        return False
+    return _RECIPIENT.search(clause, after_comma, start) is not None
+
+
+def _unit_before_count(clause: str) -> bool:
+    if not _UNIT_BEFORE_COUNT.search(clause):  # most clauses: spares the generator
+        return False
+    return any(clause.endswith(_UNIT_NOUN_WORDS, 0, m.start() + 1) for m in _UNIT_BEFORE_COUNT.finditer(clause))
+
+
+def _mentioned(clause: str, low: str | None, start: int, name: str, found: list[tuple[int, str]]) -> bool:
     """Whether a name only says where something lies, goes or comes from, or what a thing belongs to."""
     end = start + len(name)
-    if _INVOLVING.search(clause, 0, start):
+    after_comma = _past_comma(clause, start)
+    if _may_hold(low, ("involving",)) and _INVOLVING.search(clause, after_comma, start):
         return True
-    if not _LOCATIVE.search(clause, 0, start) or _EXISTENTIAL.search(clause, 0, start):
+    if not _LOCATIVE.search(clause, after_comma, start):
+        return False
+    if _may_hold(low, ("there",)) and _EXISTENTIAL.search(clause, max(after_comma - 1, 0), start):  # from the comma
         return False
     if _ATTRIBUTIVE.match(clause, end):
         return True
@@ -326,12 +442,20 @@ def _mentioned(clause: str, start: int, name: str, found: list[tuple[int, str]])
     return not _FINITE.match(clause[end:])
 
 
+def _past_comma(clause: str, end: int) -> int:
+    """Where a match ending at `end` that holds no comma can begin at the earliest (lookbehinds still see the comma):
+    the patterns that end where a name begins are searched from there, not from the clause's start."""
+    return clause.rfind(",", 0, end) + 1
+
+
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int | None = None) -> bool:
     end = start + 1 if end is None else end
     return any(s < end and start < e for s, e in spans)
 
 
-def _unique(names: Iterable[str]) -> list[str]:
+def _unique(names: list[str]) -> list[str]:
+    if len(names) < 2:
+        return names
     seen: dict[str, str] = {}
     for name in names:
         seen.setdefault(name.lower(), name)
@@ -340,7 +464,49 @@ def _unique(names: Iterable[str]) -> list[str]:
 
 def _vague_subject(clause: str, start: int, name: str, lexicon: _Lexicon) -> bool:
     """ "some areas of <the inspected region>" is as vague as "some areas"."""
-    return bool(_VAGUE_OF.search(clause, 0, start)) and lexicon.is_subject(name)
+    return lexicon.is_subject(name) and bool(_VAGUE_OF.search(clause, _past_comma(clause, start), start))
+
+
+def _stems_before_place(text: str) -> list[str]:
+    """The stems of `_LOWER_PLACE.finditer(text)`, found back from the place words (fast scans for a literal) rather
+    than tried at every word: the stem is the run of lower-case letters before the spaces before the place word."""
+    stems, taken = [], 0
+    for place_start, place_end in sorted(m.span() for place in _PLACE_WORDS for m in place.finditer(text)):
+        end = place_start
+        while end and text[end - 1].isspace():
+            end -= 1
+        start = end
+        while start and "a" <= text[start - 1] <= "z":
+            start -= 1
+        if end == place_start or end - start < 3 or start < taken or start and _WORD_CHAR.match(text, start - 1):
+            continue  # no space before the place word, no stem of three letters, or one taken or starting mid-word
+        stems.append(text[start:end])
+        taken = place_end
+    return stems
+
+
+def _word_count(text: str, word: str) -> int:
+    """How many of `_WORD.findall(text)` are `word` (lower-case letters), found from its occurrences: a run of word
+    characters, apostrophes and hyphens is one word, trimmed to its first and last word character."""
+    count, at = 0, text.find(word)
+    while at >= 0:
+        start, end = at, at + len(word)
+        while start and text[start - 1] in "'’-":
+            start -= 1
+        while end < len(text) and text[end] in "'’-":
+            end += 1
+        if not (start and _WORD_CHAR.match(text, start - 1)) and not _WORD_CHAR.match(text, end):
+            count += 1
+        at = text.find(word, at + 1)
+    return count
+
+
+def _unjoined(name: re.Match[str]) -> list[tuple[int, int]]:
+    """The spans of the names a match of `_NAMED` joins ("High-tech Zone and Shuimogou District")."""
+    joins = [j.span("join") for j in _NAME_JOIN.finditer(name.group())]
+    starts = [name.start()] + [name.start() + join_end for _, join_end in joins]
+    ends = [name.start() + join_start for join_start, _ in joins] + [name.end()]
+    return list(zip(starts, ends))
 
 
 class _Lexicon:
@@ -348,10 +514,9 @@ class _Lexicon:
 
     def __init__(self, doc: Doc):
         text = "\n".join(doc.lines)
-        lower = Counter(w for w in _WORD.findall(text) if w[0].islower())
-        before_place = Counter(m.group("stem") for m in _LOWER_PLACE.finditer(text))
+        before_place = Counter(_stems_before_place(text))
         # "changji city": a lower-case word the document uses only before "city", "county", … is a place name.
-        self.place_stems = {w for w, n in before_place.items() if n == lower[w] and not _NOT_NAME.match(w)}
+        self.place_stems = {w for w, n in before_place.items() if not _NOT_NAME.search(w) and n == _word_count(text, w)}
         self.title_words = {w.lower() for w in _WORD.findall(doc.title) if w[0].isupper()}
 
     @classmethod
@@ -367,24 +532,26 @@ class _Lexicon:
     def names(self, clause: str) -> list[tuple[int, str]]:
         """Proper names of units and places with their offsets: capitalised runs, and lower-cased place names."""
         out = []
-        first_letter = re.search(r"[A-Za-z]", clause)
+        first_letter = _LETTER.search(clause)
+        initial = first_letter.start() if first_letter else -1
         for m in _NAMED.finditer(clause):
-            joins = [m.start() + j.start("join") for j in _NAME_JOIN.finditer(m.group())]
-            ends = [m.start() + j.end("join") for j in _NAME_JOIN.finditer(m.group())]
-            for a, b in zip([m.start()] + ends, joins + [m.end()]):
-                initial = first_letter is not None and a == first_letter.start()
-                if name := self._trim(clause[a:b], clause[b:], initial):
+            for a, b in _unjoined(m) if "and" in m.group() else (m.span(),):  # every join holds an "and"
+                if name := self._trim(clause, a, b, a == initial):
                     out.append((b - len(name), name))
-        out += [(m.start(), m.group()) for m in _LOWER_PLACE.finditer(clause) if m.group("stem") in self.place_stems]
+        if _may_hold(clause, self.place_stems):  # a cheap test on the clause itself: the pattern is case-sensitive
+            out += [(m.start(), m.group()) for m in _LOWER_PLACE.finditer(clause) if m.group("stem") in self.place_stems]
         return out
 
     @staticmethod
-    def _trim(name: str, rest: str, clause_initial: bool) -> str:
-        """The name without leading function words, ordinals and months; "" for a capitalised first word."""
-        words = name.split()
-        while words and _NOT_NAME.match(words[0]):
+    def _trim(clause: str, start: int, end: int, clause_initial: bool) -> str:
+        """The name clause[start:end] without leading function words, ordinals and months; "" for a capitalised first
+        word."""
+        words = clause[start:end].split()
+        while words and _NOT_NAME.search(words[0]):
             words.pop(0)
             clause_initial = False
-        if not any(w[0].isupper() for w in words) or clause_initial and len(words) == 1 and not _NAME_THEN_VERB.match(rest):
+        if not any(w[0].isupper() for w in words):
+            return ""
+        if clause_initial and len(words) == 1 and not _NAME_THEN_VERB.match(clause, end):
             return ""
         return " ".join(words)

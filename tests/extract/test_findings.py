@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from duban.extract.findings import extract_findings
+import re
+from collections import Counter
+
+from duban.extract import numbers
+from duban.extract.findings import (
+    _COUNTED,
+    _LOWER_PLACE,
+    _WORD,
+    _by_first_letter,
+    _stems_before_place,
+    _word_count,
+    extract_findings,
+)
 from duban.extract.model import Doc
 
 FEEDBACK = [
@@ -210,3 +222,39 @@ def test_urban_points_back_at_the_city():
     doc = run(["Main problems", "", "Heshan City built 12 coal-fired boilers illegally. The urban sewage pipe network is"
                " not perfect."], title="")
     assert found(doc) == [(3, ["Heshan City"], []), (3, ["Heshan City"], [])]
+
+
+# The speed-ups below must find exactly what the plain patterns they replace would.
+
+
+def test_alternatives_by_first_letter_match_as_the_plain_alternation():
+    alternatives = (r"not\b", r"no\b", r"nor\b", r"lack\w*", r"late\b", r"(?:in|into)\s+core\b")
+    grouped = re.compile(r"\b" + _by_first_letter(alternatives))
+    plain = re.compile(r"\b(?:" + "|".join(alternatives) + ")")
+    for text in ("nor is it late", "no, not now", "lacking", "put into core areas", "in core", "knot", "none"):
+        assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    try:
+        _by_first_letter((r"(?:in|into)\s+core\b", r"not\b"))
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("an alternative not starting with a letter must come last")
+
+
+def test_every_spelled_number_can_count_parties():
+    for word in [*numbers._UNITS, *numbers._TENS]:
+        for spelled in (word, word.capitalize(), word.upper()):
+            assert _COUNTED.match(f"{spelled} cities"), spelled
+
+
+def test_lexicon_scans_find_what_the_plain_patterns_find():
+    texts = [
+        "changji city and fukang  city; x-changji city, Changji city, 5abc county, abc county county",
+        "'bohu\ncounty' -bohu- bohu's bohu-county éabc city abc cityscape ab city abcd\n\ndistrict",
+    ]
+    for text in texts:
+        stems = [m.group("stem") for m in _LOWER_PLACE.finditer(text)]
+        assert _stems_before_place(text) == stems
+        words = Counter(_WORD.findall(text))
+        for word in {*stems, "bohu", "changji", "city"}:
+            assert _word_count(text, word) == words[word], word

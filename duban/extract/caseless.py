@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Iterable, Iterator
 
 
 def mentions(text: str, words: tuple[str, ...]) -> bool:
@@ -15,9 +15,14 @@ def mentions(text: str, words: tuple[str, ...]) -> bool:
     return mentions_lowered(lowered(text), words)
 
 
-def mentions_lowered(low: str | None, words: tuple[str, ...]) -> bool:
+def mentions_lowered(low: str | None, words: Iterable[str]) -> bool:
     """`mentions` on text already lower-cased by `lowered` (None where lower-casing is not exact: always passes)."""
-    return low is None or any(word in low for word in words)
+    if low is None:
+        return True
+    for word in words:  # a plain loop: twice as fast as any() over a generator for the few words of a cue
+        if word in low:
+            return True
+    return False
 
 
 def lowered(text: str) -> str | None:

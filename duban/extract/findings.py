@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Iterator
 
-from .caseless import CaselessPattern
+from .caseless import CaselessPattern, mentions_lowered
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
 from .numbers import SPELLED_NUMBER, money_amounts
@@ -289,7 +289,7 @@ def _problem_section(doc: Doc) -> tuple[bool, list[tuple[Paragraph, int, int]]]:
     spans, intros = [], []
     for para in paragraphs(doc):
         if not _is_title(para.text, title):
-            lead_cued = _may_hold(para.lowered(), _PROBLEMS_LEAD_CUES)  # a clause's cue is in its paragraph too
+            lead_cued = mentions_lowered(para.lowered(), _PROBLEMS_LEAD_CUES)  # a clause's cue is in its paragraph too
             spans += [(para, s, e) for s, e in para.clauses()]
             intros += [_problems_intro(para, s, e, lead_cued) for s, e in para.clauses()]
     sectioned = any(intros) or any(_problem_heading(para.text[s:e]) for para, s, e in spans)
@@ -312,16 +312,6 @@ def _lowered_clause(para: Paragraph, start: int, end: int) -> str | None:
     return low[start:end] if low is not None else None
 
 
-def _may_hold(low: str | None, words: Iterable[str]) -> bool:
-    """Whether the lowered text holds one of `words` (always, where lowering is not exact and `low` is None)."""
-    if low is None:
-        return True
-    for word in words:  # a plain loop: cheaper than any() over a few words
-        if word in low:
-            return True
-    return False
-
-
 def _problems_intro(para: Paragraph, start: int, end: int, lead_cued: bool) -> bool:
     clause = para.text[start:end]
     if _PROBLEMS_HEADING.match(clause) and len(clause.split()) <= 12:
@@ -329,7 +319,7 @@ def _problems_intro(para: Paragraph, start: int, end: int, lead_cued: bool) -> b
     if not lead_cued:
         return False
     low = _lowered_clause(para, start, end)
-    return _may_hold(low, _PROBLEMS_LEAD_CUES) and _PROBLEMS_LEAD.search_lowered(clause, low) is not None
+    return mentions_lowered(low, _PROBLEMS_LEAD_CUES) and _PROBLEMS_LEAD.search_lowered(clause, low) is not None
 
 
 def _squash(text: str) -> str:
@@ -351,7 +341,7 @@ def _read_clause(doc: Doc, para: Paragraph, span: tuple[int, int], context: _Con
     start, end = span
     clause, low = para.text[start:end], _lowered_clause(para, start, end)
     after_heading, context.heading = context.heading, False
-    if _may_hold(low, ("that",)) and _VERDICT.search_lowered(clause, low):  # every verdict ends in "that"
+    if mentions_lowered(low, ("that",)) and _VERDICT.search_lowered(clause, low):  # every verdict ends in "that"
         return  # a verdict names no case, and no later clause points back at its parties
     found = _Parties(clause, low, _Lexicon.of(doc))
     context.clauses.append(found)
@@ -376,7 +366,7 @@ def _read_clause(doc: Doc, para: Paragraph, span: tuple[int, int], context: _Con
 
 def _shortfall(clause: str, low: str | None) -> bool:
     """Inside a problem section: a change, a degree or a sum of money, unless enforcement was already taken."""
-    remedied = _may_hold(low, _REMEDY_CUES) and _REMEDY.search_lowered(clause, low)
+    remedied = mentions_lowered(low, _REMEDY_CUES) and _REMEDY.search_lowered(clause, low)
     return not remedied and bool(_SHORTFALL.search_lowered(clause, low) or money_amounts(clause))
 
 
@@ -389,7 +379,7 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
         if not _overlaps(taken, start) and not _vague_subject(clause, start, name, lexicon):
             found.append((start, name))
             taken.append((start, start + len(name)))
-    if _may_hold(low, _UNIT_PHRASE_CUES):
+    if mentions_lowered(low, _UNIT_PHRASE_CUES):
         found += [(m.start(), m.group()) for m in _UNIT_PHRASE.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
     found = [(start, name) for start, name in found if not _receives(clause, low, start)]
     counted_units = [(m.start(), m.end()) for m in counted]
@@ -423,11 +413,11 @@ def _mentioned(clause: str, low: str | None, start: int, name: str, found: list[
     """Whether a name only says where something lies, goes or comes from, or what a thing belongs to."""
     end = start + len(name)
     after_comma = _past_comma(clause, start)
-    if _may_hold(low, ("involving",)) and _INVOLVING.search(clause, after_comma, start):
+    if mentions_lowered(low, ("involving",)) and _INVOLVING.search(clause, after_comma, start):
         return True
     if not _LOCATIVE.search(clause, after_comma, start):
         return False
-    if _may_hold(low, ("there",)) and _EXISTENTIAL.search(clause, max(after_comma - 1, 0), start):  # from the comma
+    if mentions_lowered(low, ("there",)) and _EXISTENTIAL.search(clause, max(after_comma - 1, 0), start):  # from the comma
         return False
     if _ATTRIBUTIVE.match(clause, end):
         return True
@@ -538,7 +528,7 @@ class _Lexicon:
             for a, b in _unjoined(m) if "and" in m.group() else (m.span(),):  # every join holds an "and"
                 if name := self._trim(clause, a, b, a == initial):
                     out.append((b - len(name), name))
-        if _may_hold(clause, self.place_stems):  # a cheap test on the clause itself: the pattern is case-sensitive
+        if mentions_lowered(clause, self.place_stems):  # a cheap test on the clause itself: the pattern is case-sensitive
             out += [(m.start(), m.group()) for m in _LOWER_PLACE.finditer(clause) if m.group("stem") in self.place_stems]
         return out
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,6 +121,3 @@ def document_records(doc: Doc) -> list[dict[str, Any]]:
         out.append(rec)
     return out
 
-
-def to_json(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, sort_keys=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .caseless import CaselessPattern, mentions
 
@@ -99,9 +98,8 @@ def _names_year(text: str) -> bool:
     return _YEAR_DIGITS.search(text) is not None or mentions(text, ("five-year",))
 
 
-@lru_cache(maxsize=8192)
 def find_deadlines(text: str) -> tuple[Deadline, ...]:
-    """Every absolute deadline phrase in `text`, left to right, without overlaps (cached: extractors share clauses)."""
+    """Every absolute deadline phrase in `text`, left to right, without overlaps."""
     if not _names_year(text):
         return ()
     found: list[Deadline] = []

@@ -45,6 +45,7 @@ _ENDS_ITEM = re.compile(
     re.I,
 )
 _NOTE = re.compile(r"^\s*(?:notes?|remarks?|description|explanation|填表说明|注)\s*[:：]", re.I)
+_DECIMAL = re.compile(r"\d+\.\d")
 _SENTENCE_END = re.compile(r"[.。](?=\s|$|[A-Z\"“])|[;；:：](?=\s|$)")
 
 
@@ -78,29 +79,30 @@ def outline(doc: Doc) -> list[OutlineItem]:
 
 def _build(doc: Doc) -> list[OutlineItem]:
     items: list[OutlineItem] = []
+    bodies: list[list[str]] = []  # each item's rest, line by line: joined once at the end
     in_note = False
     closed = False  # an attachment heading, table caption or signature date ends the item above it
-    for i, raw in enumerate(doc.lines):
+    for number, raw in enumerate(doc.lines, doc.first_line):
         line = raw.replace("\u00a0", " ").strip()
-        number = doc.first_line + i
         if not line:
             in_note = False
             continue
-        if _NOTE.match(line):
+        if (":" in line or "：" in line) and _NOTE.match(line):  # a note's label ends with a colon
             in_note = True
         m = MARKER.match(line)
-        if m and not in_note and not (m.group("dot") and re.match(r"\d+\.\d", line)):
+        if m and not in_note and not (m.group("dot") and _DECIMAL.match(line)):
             heading = line[m.end():].strip()
             title, rest = _split_title(heading)
-            style = next(k for k, v in m.groupdict().items() if v)
-            items.append(OutlineItem(number_as_written(m), style, number, number, heading, title, rest))
+            items.append(OutlineItem(number_as_written(m), m.lastgroup, number, number, heading, title, rest))
+            bodies.append([rest] if rest else [])
             closed = False
         elif _ENDS_ITEM.match(line):
             closed = True
         elif items and not in_note and not closed:
-            item = items[-1]
-            item.last_line = number
-            item.rest = (item.rest + "\n" + line).strip()
+            items[-1].last_line = number
+            bodies[-1].append(line)
+    for item, body in zip(items, bodies):
+        item.rest = "\n".join(body)
     _resolve(items)
     return items
 
@@ -171,10 +173,13 @@ def _reads_as_action(item: OutlineItem) -> bool:
     return words >= 15 or words >= 6 and item.heading.rstrip().endswith((".", "。"))
 
 
+_SIX_HAN = re.compile(r"[\u4e00-\u9fff]{6}")
+
+
 def _says_what_to_do(item: OutlineItem) -> bool:
     """An item that only carries a bracket or a table caption after its heading is not an action item."""
     rest = UNITS_BRACKET.sub("", item.rest).strip(" .。;；\n")
-    return len(rest.split()) >= 4 or bool(re.search(r"[\u4e00-\u9fff]{6}", rest))
+    return len(rest.split(maxsplit=3)) >= 4 or _SIX_HAN.search(rest) is not None
 
 
 # "(The Ministry of X and the Y Commission will take the lead, and the Z will be responsible …)"
@@ -192,16 +197,20 @@ _RESPONSIBILITY_VERBS = re.compile(
 
 def units_from_bracket(text: str) -> list[str] | None:
     """Units named in a "[Responsible units: …]" bracket or a "(… will take the lead …)" note; None when there is none."""
-    found = None
     lowered = text.lower()
     if "responsib" not in lowered and "lead" not in lowered and "implementing" not in lowered:
         return None
-    for m in UNITS_BRACKET.finditer(text):
-        found = split_units(m.group("body"))
-    if found is None:
-        for m in RESPONSIBILITY_NOTE.finditer(text):
-            found = split_units(_RESPONSIBILITY_VERBS.sub(",", m.group("body")))
-    return found
+    # The last bracket, else the last note, names the units.
+    last = None
+    for last in UNITS_BRACKET.finditer(text):
+        pass
+    if last is not None:
+        return split_units(last.group("body"))
+    for last in RESPONSIBILITY_NOTE.finditer(text):
+        pass
+    if last is not None:
+        return split_units(_RESPONSIBILITY_VERBS.sub(",", last.group("body")))
+    return None
 
 
 _HEAD_NOUN = re.compile(
@@ -211,22 +220,33 @@ _HEAD_NOUN = re.compile(
     r"ministry|ministries|station|league|branch|authority|authorities|party\s+committee|team)\)?$",
     re.I,
 )
+_HEAD_NOUN_MAX = 16  # the longest match ("party committee)"), whitespace being collapsed to single spaces
+
+
+def _ends_with_head_noun(text: str) -> bool:
+    """Whether `text` (whitespace collapsed) ends with a head noun; a match can only start near the end."""
+    text = text.rstrip(".")
+    return _HEAD_NOUN.search(text, max(0, len(text) - _HEAD_NOUN_MAX)) is not None
+
+
 _LEAD_NOTE = re.compile(r"\b(?:lead(?:ing)?\s+unit|the\s+same\s+below|listed\s+first|first\s+(?:is|one)|in\s+charge\s+of\s+the\s+lead)\b", re.I)
 
 
-_NOTE_AFTER_LIST = re.compile(r"(?<!\bCo)(?<!\bLtd)[.。;；]\s+(?=[A-Z(（])")
+# The stop comes first so that the regex engine skips to it; the look-behinds then check what precedes it.
+_NOTE_AFTER_LIST = re.compile(r"[.。;；](?<!\bCo.)(?<!\bLtd.)\s+(?=[A-Z(（])")
 _LIST_SEPARATOR = re.compile(r"\s*(?:,|，|、|;|；)\s*(?![^(（]*[)）])")  # not inside brackets
 _LEADING_JOIN = re.compile(r"^(?:and|as\s+well\s+as|with)\s+", re.I)
 _LEADING_THE = re.compile(r"^the\s+", re.I)
 _WHITESPACE = re.compile(r"\s+")
-_AND = re.compile(r"\s+and\s+")
 
 
 def split_units(text: str) -> list[str]:
     """Split a list of units as a reader would: at commas and enumeration marks, and at "and" between two whole units."""
     text = _WHITESPACE.sub(" ", text.replace("\u00a0", " ")).strip()
     # A note after the list ("Before the comma is the lead unit, the same below") is not a unit.
-    text = _NOTE_AFTER_LIST.split(text)[0]
+    note = _NOTE_AFTER_LIST.search(text)
+    if note is not None:
+        text = text[: note.start()]
     text = _COMPANY_SUFFIX.sub(lambda m: m.group().replace(",", "\x00"), text)
     parts = _LIST_SEPARATOR.split(text)
     units: list[str] = []
@@ -256,12 +276,13 @@ _COMPANY_SUFFIX = re.compile(r"\bCo\.[,\x00]\s*Ltd\.(?=[\s,.;]|$)", re.I)
 
 
 def _split_on_and(part: str) -> list[str]:
-    pieces = _AND.split(part)
-    if len(pieces) == 1:
+    """Split at "and" between two whole units; `part` has its whitespace collapsed to single spaces."""
+    if " and " not in part:
         return [part]
+    pieces = part.split(" and ")
     out = [pieces[0]]
     for piece in pieces[1:]:
-        if _HEAD_NOUN.search(out[-1].rstrip(".")) and _HEAD_NOUN.search(piece.rstrip(".")):
+        if _ends_with_head_noun(out[-1]) and _ends_with_head_noun(piece):
             out.append(piece)
         else:
             out[-1] += " and " + piece

@@ -6,7 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass
 
-from .caseless import CaselessPattern, mentions
+from .caseless import CaselessPattern, lowered
 
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
@@ -23,19 +23,29 @@ _ORDINAL_PLAN = {
 _BY = r"(?:(?:no\s+later\s+than|not\s+later\s+than|before|by|until|till|prior\s+to|up\s+to)\s+(?:the\s+)?)"
 _END = r"(?:end|close)\s+of\s+(?:the\s+year\s+)?"
 
-# Ordered: the first pattern that matches at a position wins, so longer phrases come first.
-_PATTERNS: list[tuple[str, CaselessPattern]] = [
-    ("quarter", CaselessPattern(rf"\b(?:{_BY}|in\s+(?:the\s+)?)(?:{_END})?(?:the\s+)?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+of\s+{_YEAR}")),
-    ("half", CaselessPattern(rf"\b(?:{_BY}(?:{_END})?|in\s+(?:the\s+)?|during\s+(?:the\s+)?)?(?P<h>first|second|latter|last)\s+half\s+(?:of\s+(?:the\s+year\s+)?)?{_YEAR}")),
-    ("mid", CaselessPattern(rf"\b{_BY}(?:the\s+)?(?:mid-|middle\s+of\s+){_YEAR}")),
-    ("day", CaselessPattern(rf"\b(?P<by>{_BY})?(?:{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}|(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}\s+(?P<year2>(?:19|20)\d{{2}}))")),
-    ("month_end", CaselessPattern(rf"\b{_BY}{_END}{_MONTH}(?:\s+of)?,?\s+{_YEAR}")),
-    ("month", CaselessPattern(rf"\b(?P<prep>before|by|until|in|prior\s+to)\s+{_MONTH},?\s+{_YEAR}")),
-    ("year_end", CaselessPattern(rf"\b{_BY}(?:{_END}|year-end\s+(?:of\s+)?){_YEAR}")),
-    ("plan_end", CaselessPattern(rf"\b{_BY}(?:{_END})?(?:the\s+)?(?P<ord>{'|'.join(_ORDINAL_PLAN)})\s+five-year\s+plan")),
-    ("year", CaselessPattern(rf"\b(?P<prep>before|by|prior\s+to|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*\d)")),
-    ("in_year", CaselessPattern(rf"\b(?P<prep>in|during|within)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*(?:19|20)?\d\d)(?!\s+and\s+(?:19|20)\d\d)")),
+_MONTH_WORDS = frozenset(m.lower() for m in calendar.month_abbr if m)  # each month name holds its abbreviation
+
+# Ordered: the first pattern that matches at a position wins, so longer phrases come first. Each comes with words of
+# which every match it can yield holds one (lower-case), so that it is only run on clauses holding one.
+_PATTERNS: list[tuple[str, CaselessPattern, frozenset[str]]] = [
+    ("quarter", CaselessPattern(rf"\b(?:{_BY}|in\s+(?:the\s+)?)(?:{_END})?(?:the\s+)?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+of\s+{_YEAR}"),
+     frozenset({"quarter"})),
+    ("half", CaselessPattern(rf"\b(?:{_BY}(?:{_END})?|in\s+(?:the\s+)?|during\s+(?:the\s+)?)?(?P<h>first|second|latter|last)\s+half\s+(?:of\s+(?:the\s+year\s+)?)?{_YEAR}"),
+     frozenset({"half"})),
+    ("mid", CaselessPattern(rf"\b{_BY}(?:the\s+)?(?:mid-|middle\s+of\s+){_YEAR}"), frozenset({"mid"})),
+    ("day", CaselessPattern(rf"\b(?P<by>{_BY})?(?:{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}|(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}\s+(?P<year2>(?:19|20)\d{{2}}))"),
+     _MONTH_WORDS),
+    ("month_end", CaselessPattern(rf"\b{_BY}{_END}{_MONTH}(?:\s+of)?,?\s+{_YEAR}"), _MONTH_WORDS),
+    ("month", CaselessPattern(rf"\b(?P<prep>before|by|until|in|prior\s+to)\s+{_MONTH},?\s+{_YEAR}"), _MONTH_WORDS),
+    ("year_end", CaselessPattern(rf"\b{_BY}(?:{_END}|year-end\s+(?:of\s+)?){_YEAR}"), frozenset({"end", "close"})),
+    ("plan_end", CaselessPattern(rf"\b{_BY}(?:{_END})?(?:the\s+)?(?P<ord>{'|'.join(_ORDINAL_PLAN)})\s+five-year\s+plan"),
+     frozenset({"five-year"})),
+    ("year", CaselessPattern(rf"\b(?P<prep>before|by|prior\s+to|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*\d)"),
+     frozenset({"before", "by", "prior", "later"})),
+    ("in_year", CaselessPattern(rf"\b(?P<prep>in|during|within)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*(?:19|20)?\d\d)(?!\s+and\s+(?:19|20)\d\d)"),
+     frozenset({"in"})),  # "during" and "within" hold "in"
 ]
+_CUE_WORDS = frozenset().union(*(words for _, _, words in _PATTERNS))
 
 
 @dataclass(frozen=True)
@@ -93,19 +103,27 @@ def _due(kind: str, m: re.Match[str]) -> str | None:
 _YEAR_DIGITS = re.compile(r"(?:19|20)\d\d")
 
 
-def _names_year(text: str) -> bool:
-    """Cheap test: every pattern names a year or a five-year plan."""
-    return _YEAR_DIGITS.search(text) is not None or mentions(text, ("five-year",))
+def names_year(text: str, low: str | None) -> bool:
+    """Cheap test: every pattern names a year or a five-year plan. `low` is `caseless.lowered(text)`."""
+    return _YEAR_DIGITS.search(text) is not None or low is None or "five-year" in low
 
 
 def find_deadlines(text: str) -> tuple[Deadline, ...]:
     """Every absolute deadline phrase in `text`, left to right, without overlaps."""
-    if not _names_year(text):
+    return find_deadlines_lowered(text, lowered(text))
+
+
+def find_deadlines_lowered(text: str, low: str | None) -> tuple[Deadline, ...]:
+    """`find_deadlines` when the caller already has `lowered(text)` (a paragraph's, sliced to a clause)."""
+    if not names_year(text, low):
         return ()
     found: list[Deadline] = []
     taken: list[tuple[int, int]] = []
-    for kind, pattern in _PATTERNS:
-        for m in pattern.finditer(text):
+    present = _CUE_WORDS if low is None else {word for word in _CUE_WORDS if word in low}
+    for kind, pattern, words in _PATTERNS:
+        if words.isdisjoint(present):
+            continue
+        for m in pattern.finditer_lowered(text, low):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             if kind == "day" and not m.group("by"):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from .caseless import lowered
 from .clauses import strip_trailing_punct
-from .deadlines import Deadline, find_deadlines
+from .deadlines import Deadline, find_deadlines_lowered, names_year
 from .model import Doc, Item
 from .outline import outline
 from .paragraphs import paragraphs
@@ -19,9 +20,14 @@ def extract_milestones(doc: Doc) -> None:
     doc_year = int(doc.date[:4]) if doc.date else None
     units_by_line = _units_by_line(doc)
     for para in paragraphs(doc):
+        if not names_year(para.text, para.lowered()):
+            continue  # nor does any of its clauses
         text = para.without_unit_brackets()
+        low = lowered(text)
         for start, end in para.clauses():
-            deadlines = [d for d in find_deadlines(text[start:end]) if _is_commitment(d, text[start:end], doc_year)]
+            clause = text[start:end]
+            found = find_deadlines_lowered(clause, low[start:end] if low is not None else None)
+            deadlines = [d for d in found if _is_commitment(d, clause, doc_year)]
             if not deadlines:
                 continue
             for (s, e), deadline in zip(_split_series(text, start, end, deadlines), deadlines):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .caseless import CaselessPattern, lowered
 from .model import Doc
 from .numbers import SPELLED_NUMBER, ordinal_value, spelled_value
 
@@ -195,10 +196,15 @@ _RESPONSIBILITY_VERBS = re.compile(
 )
 
 
+def _may_hold_note(text: str, low: str) -> bool:
+    """Cheap test: a note is in brackets and says "take(s)/taking the lead" or "be responsible"."""
+    return ("(" in text or "（" in text) and ("tak" in low and "lead" in low or "responsible" in low)
+
+
 def units_from_bracket(text: str) -> list[str] | None:
     """Units named in a "[Responsible units: …]" bracket or a "(… will take the lead …)" note; None when there is none."""
-    lowered = text.lower()
-    if "responsib" not in lowered and "lead" not in lowered and "implementing" not in lowered:
+    low = lowered(text)
+    if low is not None and not any(cue in low for cue in UNITS_BRACKET_CUES):
         return None
     # The last bracket, else the last note, names the units.
     last = None
@@ -206,6 +212,8 @@ def units_from_bracket(text: str) -> list[str] | None:
         pass
     if last is not None:
         return split_units(last.group("body"))
+    if low is not None and not _may_hold_note(text, low):
+        return None
     for last in RESPONSIBILITY_NOTE.finditer(text):
         pass
     if last is not None:
@@ -229,7 +237,7 @@ def _ends_with_head_noun(text: str) -> bool:
     return _HEAD_NOUN.search(text, max(0, len(text) - _HEAD_NOUN_MAX)) is not None
 
 
-_LEAD_NOTE = re.compile(r"\b(?:lead(?:ing)?\s+unit|the\s+same\s+below|listed\s+first|first\s+(?:is|one)|in\s+charge\s+of\s+the\s+lead)\b", re.I)
+_LEAD_NOTE = CaselessPattern(r"\b(?:lead(?:ing)?\s+unit|the\s+same\s+below|listed\s+first|first\s+(?:is|one)|in\s+charge\s+of\s+the\s+lead)\b")
 
 
 # The stop comes first so that the regex engine skips to it; the look-behinds then check what precedes it.
@@ -253,22 +261,24 @@ def split_units(text: str) -> list[str]:
     for part in parts:
         part = _LEADING_JOIN.sub("", part.strip(" 。"))
         part = _LEADING_THE.sub("", part).replace("..", ".")
-        part = part if _COMPANY_SUFFIX.search(part + " ") else part.rstrip(".")
-        if not part or _LEAD_NOTE.search(part):
+        # Only a comma (or its stand-in) can make the part end with "Co., Ltd.", whose full stop stays.
+        if not (("\x00" in part or "," in part) and _COMPANY_SUFFIX.search(part + " ")):
+            part = part.rstrip(".")
+        low = lowered(part)
+        if not part or _LEAD_NOTE.search_lowered(part, low):
             continue
-        if units and not _UNIT_WORD.search(part) and len(part.split()) <= 4:
+        if units and not _UNIT_WORD.search_lowered(part, low) and len(part.split()) <= 4:
             units[-1] = f"{units[-1]}, {part}"  # "Bureau of Culture, Radio, Television and Tourism" is one unit
             continue
         units.extend(_LEADING_THE.sub("", u).replace("\x00", ",") for u in _split_on_and(part))
     return units
 
 
-_UNIT_WORD = re.compile(
+_UNIT_WORD = CaselessPattern(
     r"\b(?:department|bureau|office|commission|committee|cent(?:er|re)|government|administration|agenc|corps|units?|"
     r"group|company|co\.|court|procuratorate|association|federation|bank|institut|universit|headquarters|council|"
     r"ministr|station|league|branch|authorit|team|region|localit|cit(?:y|ies)|count(?:y|ies)|prefecture|province|"
-    r"district|state|town|village|enterprise|school|hospital|platform|people|party|army|police|customs|fund)",
-    re.I,
+    r"district|state|town|village|enterprise|school|hospital|platform|people|party|army|police|customs|fund)"
 )
 
 

@@ -23,7 +23,7 @@ def extract_milestones(doc: Doc) -> None:
         if not names_year(para.text, para.lowered()):
             continue  # nor does any of its clauses
         text = para.without_unit_brackets()
-        low = lowered(text)
+        low = para.lowered() if text is para.text else lowered(text)  # the same text when no bracket was blanked
         for start, end in para.clauses():
             clause = text[start:end]
             found = find_deadlines_lowered(clause, low[start:end] if low is not None else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .caseless import CaselessPattern, lowered
+from .caseless import CaselessPattern, lowered, mentions
 from .model import Doc
 from .numbers import SPELLED_NUMBER, ordinal_value, spelled_value
 
@@ -242,21 +242,23 @@ _LEAD_NOTE = CaselessPattern(r"\b(?:lead(?:ing)?\s+unit|the\s+same\s+below|liste
 
 # The stop comes first so that the regex engine skips to it; the look-behinds then check what precedes it.
 _NOTE_AFTER_LIST = re.compile(r"[.。;；](?<!\bCo.)(?<!\bLtd.)\s+(?=[A-Z(（])")
-_LIST_SEPARATOR = re.compile(r"\s*(?:,|，|、|;|；)\s*(?![^(（]*[)）])")  # not inside brackets
+_SEPARATOR = re.compile(r"\s*(?:,|，|、|;|；)\s*")
+_LIST_SEPARATOR = re.compile(_SEPARATOR.pattern + r"(?![^(（]*[)）])")  # not inside brackets
 _LEADING_JOIN = re.compile(r"^(?:and|as\s+well\s+as|with)\s+", re.I)
 _LEADING_THE = re.compile(r"^the\s+", re.I)
-_WHITESPACE = re.compile(r"\s+")
 
 
 def split_units(text: str) -> list[str]:
     """Split a list of units as a reader would: at commas and enumeration marks, and at "and" between two whole units."""
-    text = _WHITESPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+    text = " ".join(text.split())  # whitespace (the no-break space too) collapsed to single spaces
     # A note after the list ("Before the comma is the lead unit, the same below") is not a unit.
     note = _NOTE_AFTER_LIST.search(text)
     if note is not None:
         text = text[: note.start()]
-    text = _COMPANY_SUFFIX.sub(lambda m: m.group().replace(",", "\x00"), text)
-    parts = _LIST_SEPARATOR.split(text)
+    if mentions(text, ("ltd.",)):
+        text = _COMPANY_SUFFIX.sub(lambda m: m.group().replace(",", "\x00"), text)
+    # Without a closing bracket no separator is inside brackets: the look-ahead that scans for one can be left out.
+    parts = (_LIST_SEPARATOR if ")" in text or "）" in text else _SEPARATOR).split(text)
     units: list[str] = []
     for part in parts:
         part = _LEADING_JOIN.sub("", part.strip(" 。"))

@@ -1,4 +1,4 @@
-"""The numbered outline of a plan: its items, their headings and bodies, and the units each is assigned."""
+"""The numbered outline of a plan: its items, their headings and bodies, and the units each task is assigned."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ class OutlineItem:
     heading: str  # text after the marker
     title: str  # heading up to its first full stop
     rest: str  # text after the title, on the heading line and in following paragraphs
-    units: list[str] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)  # a task's units
     is_task: bool = False
 
 
@@ -144,7 +144,7 @@ def _opens_sublist(items: list[OutlineItem], k: int) -> bool:
 
 
 def _resolve(items: list[OutlineItem]) -> None:
-    """Decide which items are tasks, and give each its units: its own bracket, else an enclosing statement."""
+    """Decide which items are tasks, and give each task its units: its own bracket, else an enclosing statement."""
     inherited: list[str] = []
     excluded_style: str | None = None  # items under a goals/principles/background heading are not tasks either
     for k, item in enumerate(items):
@@ -155,15 +155,16 @@ def _resolve(items: list[OutlineItem]) -> None:
         if UNITS_HEADING.match(item.title) or UNITS_HEADING.match(item.heading.rstrip(".")):
             inherited = split_units(item.rest.split("\n")[0]) if item.rest else []
             continue
-        own = units_from_bracket(item.heading + "\n" + item.rest)
-        item.units = own if own is not None else list(inherited)
         if NOT_A_TASK.match(item.title):
             excluded_style = excluded_style or item.style
             continue
         if excluded_style or item.style == "chapter" or SECTION_LABEL.match(item.title):
             continue
-        has_body = bool(item.rest.strip()) or not _opens_sublist(items, k) and _reads_as_action(item)
-        item.is_task = has_body and (not item.rest.strip() or _says_what_to_do(item))
+        has_body = bool(item.rest) or not _opens_sublist(items, k) and _reads_as_action(item)
+        item.is_task = has_body and (not item.rest or _says_what_to_do(item))
+        if item.is_task:
+            own = units_from_bracket(item.heading + "\n" + item.rest)
+            item.units = own if own is not None else list(inherited)
 
 
 def _reads_as_action(item: OutlineItem) -> bool:
@@ -174,12 +175,18 @@ def _reads_as_action(item: OutlineItem) -> bool:
     return words >= 15 or words >= 6 and item.heading.rstrip().endswith((".", "。"))
 
 
+def _may_hold_bracket(text: str) -> bool:
+    """Cheap test: a units bracket names its units after a colon."""
+    return ":" in text or "：" in text
+
+
 _SIX_HAN = re.compile(r"[\u4e00-\u9fff]{6}")
 
 
 def _says_what_to_do(item: OutlineItem) -> bool:
     """An item that only carries a bracket or a table caption after its heading is not an action item."""
-    rest = UNITS_BRACKET.sub("", item.rest).strip(" .。;；\n")
+    rest = UNITS_BRACKET.sub("", item.rest) if _may_hold_bracket(item.rest) else item.rest
+    rest = rest.strip(" .。;；\n")
     return len(rest.split(maxsplit=3)) >= 4 or _SIX_HAN.search(rest) is not None
 
 
@@ -196,28 +203,28 @@ _RESPONSIBILITY_VERBS = re.compile(
 )
 
 
-def _may_hold_note(text: str, low: str) -> bool:
-    """Cheap test: a note is in brackets and says "take(s)/taking the lead" or "be responsible"."""
-    return ("(" in text or "（" in text) and ("tak" in low and "lead" in low or "responsible" in low)
-
-
 def units_from_bracket(text: str) -> list[str] | None:
     """Units named in a "[Responsible units: …]" bracket or a "(… will take the lead …)" note; None when there is none."""
+    # Cheap tests: a bracket names its units after a colon; a note is in round brackets.
+    may_hold_bracket, may_hold_note = _may_hold_bracket(text), "(" in text or "（" in text
+    if not (may_hold_bracket or may_hold_note):
+        return None
     low = lowered(text)
     if low is not None and not any(cue in low for cue in UNITS_BRACKET_CUES):
         return None
     # The last bracket, else the last note, names the units.
     last = None
-    for last in UNITS_BRACKET.finditer(text):
-        pass
-    if last is not None:
-        return split_units(last.group("body"))
-    if low is not None and not _may_hold_note(text, low):
-        return None
-    for last in RESPONSIBILITY_NOTE.finditer(text):
-        pass
-    if last is not None:
-        return split_units(_RESPONSIBILITY_VERBS.sub(",", last.group("body")))
+    if may_hold_bracket:
+        for last in UNITS_BRACKET.finditer(text):
+            pass
+        if last is not None:
+            return split_units(last.group("body"))
+    # A note says "take(s)/taking the lead" or "be responsible".
+    if may_hold_note and (low is None or "tak" in low and "lead" in low or "responsible" in low):
+        for last in RESPONSIBILITY_NOTE.finditer(text):
+            pass
+        if last is not None:
+            return split_units(_RESPONSIBILITY_VERBS.sub(",", last.group("body")))
     return None
 
 

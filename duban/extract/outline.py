@@ -122,8 +122,10 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii":
 def marker_value(marker: str) -> int | None:
     """The ordinal a marker stands for: "(four)" 4, "(A)" 1, "III." 3, "Second" 2."""
     core = re.sub(r"[()（）.．、,，\s]", " ", marker).strip().lower()
-    if core.isdigit():
+    if core.isdecimal():
         return int(core)
+    if len(core) == 1 and "①" <= core <= "⑳":
+        return ord(core) - ord("①") + 1
     if core in _ROMAN:
         return _ROMAN[core]
     if len(core) == 1 and core.isalpha():

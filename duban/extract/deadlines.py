@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .caseless import CaselessPattern, lowered
 
@@ -25,27 +26,37 @@ _END = r"(?:end|close)\s+of\s+(?:the\s+year\s+)?"
 
 _MONTH_WORDS = frozenset(m.lower() for m in calendar.month_abbr if m)  # each month name holds its abbreviation
 
-# Ordered: the first pattern that matches at a position wins, so longer phrases come first. Each comes with words of
-# which every match it can yield holds one (lower-case), so that it is only run on clauses holding one.
-_PATTERNS: list[tuple[str, CaselessPattern, frozenset[str]]] = [
-    ("quarter", CaselessPattern(rf"\b(?:{_BY}|in\s+(?:the\s+)?)(?:{_END})?(?:the\s+)?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+of\s+{_YEAR}"),
-     frozenset({"quarter"})),
-    ("half", CaselessPattern(rf"\b(?:{_BY}(?:{_END})?|in\s+(?:the\s+)?|during\s+(?:the\s+)?)?(?P<h>first|second|latter|last)\s+half\s+(?:of\s+(?:the\s+year\s+)?)?{_YEAR}"),
-     frozenset({"half"})),
-    ("mid", CaselessPattern(rf"\b{_BY}(?:the\s+)?(?:mid-|middle\s+of\s+){_YEAR}"), frozenset({"mid"})),
-    ("day", CaselessPattern(rf"\b(?P<by>{_BY})?(?:{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}|(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}\s+(?P<year2>(?:19|20)\d{{2}}))"),
-     _MONTH_WORDS),
-    ("month_end", CaselessPattern(rf"\b{_BY}{_END}{_MONTH}(?:\s+of)?,?\s+{_YEAR}"), _MONTH_WORDS),
-    ("month", CaselessPattern(rf"\b(?P<prep>before|by|until|in|prior\s+to)\s+{_MONTH},?\s+{_YEAR}"), _MONTH_WORDS),
-    ("year_end", CaselessPattern(rf"\b{_BY}(?:{_END}|year-end\s+(?:of\s+)?){_YEAR}"), frozenset({"end", "close"})),
-    ("plan_end", CaselessPattern(rf"\b{_BY}(?:{_END})?(?:the\s+)?(?P<ord>{'|'.join(_ORDINAL_PLAN)})\s+five-year\s+plan"),
-     frozenset({"five-year"})),
-    ("year", CaselessPattern(rf"\b(?P<prep>before|by|prior\s+to|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*\d)"),
-     frozenset({"before", "by", "prior", "later"})),
-    ("in_year", CaselessPattern(rf"\b(?P<prep>in|during|within)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*(?:19|20)?\d\d)(?!\s+and\s+(?:19|20)\d\d)"),
-     frozenset({"in"})),  # "during" and "within" hold "in"
+
+class _Pattern(NamedTuple):
+    """A deadline pattern and a cheap test that its every match passes, so that it is only run on clauses passing it."""
+
+    kind: str
+    pattern: CaselessPattern
+    words: frozenset[str] = frozenset()  # every match holds one of these words (lower-case) ...
+    before_year: tuple[str, ...] = ()  # ... or ends with a year after whitespace after one of these
+
+
+# Ordered: the first pattern that matches at a position wins, so longer phrases come first.
+_PATTERNS = [
+    _Pattern("quarter", CaselessPattern(rf"\b(?:{_BY}|in\s+(?:the\s+)?)(?:{_END})?(?:the\s+)?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+of\s+{_YEAR}"),
+             words=frozenset({"quarter"})),
+    _Pattern("half", CaselessPattern(rf"\b(?:{_BY}(?:{_END})?|in\s+(?:the\s+)?|during\s+(?:the\s+)?)?(?P<h>first|second|latter|last)\s+half\s+(?:of\s+(?:the\s+year\s+)?)?{_YEAR}"),
+             words=frozenset({"half"})),
+    _Pattern("mid", CaselessPattern(rf"\b{_BY}(?:the\s+)?(?:mid-|middle\s+of\s+){_YEAR}"), words=frozenset({"mid"})),
+    _Pattern("day", CaselessPattern(rf"\b(?P<by>{_BY})?(?:{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}|(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}\s+(?P<year2>(?:19|20)\d{{2}}))"),
+             words=_MONTH_WORDS),
+    _Pattern("month_end", CaselessPattern(rf"\b{_BY}{_END}{_MONTH}(?:\s+of)?,?\s+{_YEAR}"), words=_MONTH_WORDS),
+    _Pattern("month", CaselessPattern(rf"\b(?P<prep>before|by|until|in|prior\s+to)\s+{_MONTH},?\s+{_YEAR}"), words=_MONTH_WORDS),
+    _Pattern("year_end", CaselessPattern(rf"\b{_BY}(?:{_END}|year-end\s+(?:of\s+)?){_YEAR}"),
+             before_year=("of", "year", "end")),  # "end of 2025", "end of the year 2025", "year-end 2025"
+    _Pattern("plan_end", CaselessPattern(rf"\b{_BY}(?:{_END})?(?:the\s+)?(?P<ord>{'|'.join(_ORDINAL_PLAN)})\s+five-year\s+plan"),
+             words=frozenset({"five-year"})),
+    _Pattern("year", CaselessPattern(rf"\b(?P<prep>before|by|prior\s+to|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*\d)"),
+             before_year=("before", "by", "to", "than", "year")),
+    _Pattern("in_year", CaselessPattern(rf"\b(?P<prep>in|during|within)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*(?:19|20)?\d\d)(?!\s+and\s+(?:19|20)\d\d)"),
+             before_year=("in", "during", "year")),  # "within" ends with "in"
 ]
-_CUE_WORDS = frozenset().union(*(words for _, _, words in _PATTERNS))
+_CUE_WORDS = frozenset().union(*(p.words for p in _PATTERNS))
 
 
 @dataclass(frozen=True)
@@ -119,9 +130,14 @@ def find_deadlines_lowered(text: str, low: str | None) -> tuple[Deadline, ...]:
         return ()
     found: list[Deadline] = []
     taken: list[tuple[int, int]] = []
-    present = _CUE_WORDS if low is None else {word for word in _CUE_WORDS if word in low}
-    for kind, pattern, words in _PATTERNS:
-        if words.isdisjoint(present):
+    if low is not None:
+        present = {word for word in _CUE_WORDS if word in low}
+        before_years = [_end_before_space(low, m.start()) for m in _YEAR_DIGITS.finditer(low)]
+    for kind, pattern, words, before_year in _PATTERNS:
+        if low is not None and (
+            words and words.isdisjoint(present)
+            or before_year and not any(end is not None and low.endswith(before_year, 0, end) for end in before_years)
+        ):
             continue
         for m in pattern.finditer_lowered(text, low):
             if any(m.start() < e and s < m.end() for s, e in taken):
@@ -136,3 +152,14 @@ def find_deadlines_lowered(text: str, low: str | None) -> tuple[Deadline, ...]:
             found.append(Deadline(due, phrase, m.start(), m.start() + len(phrase), kind == "in_year"))
             taken.append((m.start(), m.end()))
     return tuple(sorted(found, key=lambda d: d.start))
+
+
+def _end_before_space(text: str, at: int) -> int | None:
+    """Where the text before the whitespace ending at `at` ends; None when no whitespace ends there.
+
+    A year that follows whitespace is found by `_YEAR_DIGITS.finditer`: no earlier four digits can overlap it.
+    """
+    end = at
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end if end < at else None

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .caseless import CaselessPattern, lowered
+from .model import Doc
+from .paragraphs import Paragraph
 
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
@@ -114,9 +116,31 @@ def _due(kind: str, m: re.Match[str]) -> str | None:
 _YEAR_DIGITS = re.compile(r"(?:19|20)\d\d")
 
 
-def names_year(text: str, low: str | None) -> bool:
+def _names_year(text: str, low: str | None) -> bool:
     """Cheap test: every pattern names a year or a five-year plan. `low` is `caseless.lowered(text)`."""
     return _YEAR_DIGITS.search(text) is not None or low is None or "five-year" in low
+
+
+def clause_deadlines(doc: Doc, para: Paragraph) -> list[tuple[Deadline, ...]] | None:
+    """The deadlines in each of `para.clauses()`, read in its text without unit brackets; None when it names no year.
+
+    Found once per document (milestones and indicators read the same clauses), kept with the document's other views.
+    """
+    by_paragraph = doc.cache.setdefault("clause_deadlines", {})
+    if para.first_line not in by_paragraph:
+        by_paragraph[para.first_line] = _clause_deadlines(para)
+    return by_paragraph[para.first_line]
+
+
+def _clause_deadlines(para: Paragraph) -> list[tuple[Deadline, ...]] | None:
+    if not _names_year(para.text, para.lowered()):
+        return None  # nor does any of its clauses
+    text = para.without_unit_brackets()
+    low = para.lowered() if text is para.text else lowered(text)  # the same text when no bracket was blanked
+    return [
+        find_deadlines_lowered(text[start:end], low[start:end] if low is not None else None)
+        for start, end in para.clauses()
+    ]
 
 
 def find_deadlines(text: str) -> tuple[Deadline, ...]:
@@ -126,7 +150,7 @@ def find_deadlines(text: str) -> tuple[Deadline, ...]:
 
 def find_deadlines_lowered(text: str, low: str | None) -> tuple[Deadline, ...]:
     """`find_deadlines` when the caller already has `lowered(text)` (a paragraph's, sliced to a clause)."""
-    if not names_year(text, low):
+    if not _names_year(text, low):
         return ()
     found: list[Deadline] = []
     taken: list[tuple[int, int]] = []

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .caseless import lowered
 from .clauses import strip_trailing_punct
-from .deadlines import Deadline, find_deadlines_lowered, names_year
+from .deadlines import Deadline, clause_deadlines
 from .model import Doc, Item
 from .outline import outline
 from .paragraphs import paragraphs
@@ -20,14 +19,12 @@ def extract_milestones(doc: Doc) -> None:
     doc_year = int(doc.date[:4]) if doc.date else None
     units_by_line = _units_by_line(doc)
     for para in paragraphs(doc):
-        if not names_year(para.text, para.lowered()):
-            continue  # nor does any of its clauses
+        found_by_clause = clause_deadlines(doc, para)
+        if found_by_clause is None:
+            continue
         text = para.without_unit_brackets()
-        low = para.lowered() if text is para.text else lowered(text)  # the same text when no bracket was blanked
-        for start, end in para.clauses():
-            clause = text[start:end]
-            found = find_deadlines_lowered(clause, low[start:end] if low is not None else None)
-            deadlines = [d for d in found if _is_commitment(d, clause, doc_year)]
+        for (start, end), found in zip(para.clauses(), found_by_clause):
+            deadlines = [d for d in found if _is_commitment(d, text[start:end], doc_year)]
             if not deadlines:
                 continue
             for (s, e), deadline in zip(_split_series(text, start, end, deadlines), deadlines):

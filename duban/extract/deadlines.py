@@ -30,12 +30,12 @@ _MONTH_WORDS = frozenset(m.lower() for m in calendar.month_abbr if m)  # each mo
 
 
 class _Pattern(NamedTuple):
-    """A deadline pattern and a cheap test that its every match passes, so that it is only run on clauses passing it."""
+    """A deadline pattern and cheap tests that its every match passes: it is only run on clauses passing them."""
 
     kind: str
     pattern: CaselessPattern
-    words: frozenset[str] = frozenset()  # every match holds one of these words (lower-case) ...
-    before_year: tuple[str, ...] = ()  # ... or ends with a year after whitespace after one of these
+    words: frozenset[str] = frozenset()  # when given: every match holds one of these words (lower-case)
+    before_year: tuple[str, ...] = ()  # when given: every match ends with a year after whitespace after one of these
 
 
 # Ordered: the first pattern that matches at a position wins, so longer phrases come first.

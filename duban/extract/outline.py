@@ -207,27 +207,27 @@ _RESPONSIBILITY_VERBS = re.compile(
 
 def units_from_bracket(text: str) -> list[str] | None:
     """Units named in a "[Responsible units: …]" bracket or a "(… will take the lead …)" note; None when there is none."""
-    # Cheap tests: a bracket names its units after a colon; a note is in round brackets.
-    may_hold_bracket, may_hold_note = _may_hold_bracket(text), "(" in text or "（" in text
-    if not (may_hold_bracket or may_hold_note):
-        return None
-    low = lowered(text)
-    if low is not None and not any(cue in low for cue in UNITS_BRACKET_CUES):
-        return None
     # The last bracket, else the last note, names the units.
     last = None
-    if may_hold_bracket:
+    if _may_hold_bracket(text):
         for last in UNITS_BRACKET.finditer(text):
             pass
         if last is not None:
             return split_units(last.group("body"))
-    # A note says "take(s)/taking the lead" or "be responsible".
-    if may_hold_note and (low is None or "tak" in low and "lead" in low or "responsible" in low):
+    if _may_hold_note(text):
         for last in RESPONSIBILITY_NOTE.finditer(text):
             pass
         if last is not None:
             return split_units(_RESPONSIBILITY_VERBS.sub(",", last.group("body")))
     return None
+
+
+def _may_hold_note(text: str) -> bool:
+    """Cheap test: a note is in round brackets and says "take(s)/taking the lead" or "be responsible"."""
+    if "(" not in text and "（" not in text:
+        return False
+    low = lowered(text)
+    return low is None or "tak" in low and "lead" in low or "responsible" in low
 
 
 _HEAD_NOUN = re.compile(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import NamedTuple
 
-from .caseless import CaselessPattern, mentions
+from .caseless import CaselessPattern, lowered
+from .model import Doc
+from .paragraphs import Paragraph
 
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
@@ -24,19 +26,39 @@ _ORDINAL_PLAN = {
 _BY = r"(?:(?:no\s+later\s+than|not\s+later\s+than|before|by|until|till|prior\s+to|up\s+to)\s+(?:the\s+)?)"
 _END = r"(?:end|close)\s+of\s+(?:the\s+year\s+)?"
 
+_MONTH_WORDS = frozenset(m.lower() for m in calendar.month_abbr if m)  # each month name holds its abbreviation
+
+
+class _Pattern(NamedTuple):
+    """A deadline pattern and cheap tests that its every match passes: it is only run on clauses passing them."""
+
+    kind: str
+    pattern: CaselessPattern
+    words: frozenset[str] = frozenset()  # when given: every match holds one of these words (lower-case)
+    before_year: tuple[str, ...] = ()  # when given: every match ends with a year after whitespace after one of these
+
+
 # Ordered: the first pattern that matches at a position wins, so longer phrases come first.
-_PATTERNS: list[tuple[str, CaselessPattern]] = [
-    ("quarter", CaselessPattern(rf"\b(?:{_BY}|in\s+(?:the\s+)?)(?:{_END})?(?:the\s+)?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+of\s+{_YEAR}")),
-    ("half", CaselessPattern(rf"\b(?:{_BY}(?:{_END})?|in\s+(?:the\s+)?|during\s+(?:the\s+)?)?(?P<h>first|second|latter|last)\s+half\s+(?:of\s+(?:the\s+year\s+)?)?{_YEAR}")),
-    ("mid", CaselessPattern(rf"\b{_BY}(?:the\s+)?(?:mid-|middle\s+of\s+){_YEAR}")),
-    ("day", CaselessPattern(rf"\b(?P<by>{_BY})?(?:{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}|(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}\s+(?P<year2>(?:19|20)\d{{2}}))")),
-    ("month_end", CaselessPattern(rf"\b{_BY}{_END}{_MONTH}(?:\s+of)?,?\s+{_YEAR}")),
-    ("month", CaselessPattern(rf"\b(?P<prep>before|by|until|in|prior\s+to)\s+{_MONTH},?\s+{_YEAR}")),
-    ("year_end", CaselessPattern(rf"\b{_BY}(?:{_END}|year-end\s+(?:of\s+)?){_YEAR}")),
-    ("plan_end", CaselessPattern(rf"\b{_BY}(?:{_END})?(?:the\s+)?(?P<ord>{'|'.join(_ORDINAL_PLAN)})\s+five-year\s+plan")),
-    ("year", CaselessPattern(rf"\b(?P<prep>before|by|prior\s+to|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*\d)")),
-    ("in_year", CaselessPattern(rf"\b(?P<prep>in|during|within)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*(?:19|20)?\d\d)(?!\s+and\s+(?:19|20)\d\d)")),
+_PATTERNS = [
+    _Pattern("quarter", CaselessPattern(rf"\b(?:{_BY}|in\s+(?:the\s+)?)(?:{_END})?(?:the\s+)?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+of\s+{_YEAR}"),
+             words=frozenset({"quarter"})),
+    _Pattern("half", CaselessPattern(rf"\b(?:{_BY}(?:{_END})?|in\s+(?:the\s+)?|during\s+(?:the\s+)?)?(?P<h>first|second|latter|last)\s+half\s+(?:of\s+(?:the\s+year\s+)?)?{_YEAR}"),
+             words=frozenset({"half"})),
+    _Pattern("mid", CaselessPattern(rf"\b{_BY}(?:the\s+)?(?:mid-|middle\s+of\s+){_YEAR}"), words=frozenset({"mid"})),
+    _Pattern("day", CaselessPattern(rf"\b(?P<by>{_BY})?(?:{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}|(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}\s+(?P<year2>(?:19|20)\d{{2}}))"),
+             words=_MONTH_WORDS),
+    _Pattern("month_end", CaselessPattern(rf"\b{_BY}{_END}{_MONTH}(?:\s+of)?,?\s+{_YEAR}"), words=_MONTH_WORDS),
+    _Pattern("month", CaselessPattern(rf"\b(?P<prep>before|by|until|in|prior\s+to)\s+{_MONTH},?\s+{_YEAR}"), words=_MONTH_WORDS),
+    _Pattern("year_end", CaselessPattern(rf"\b{_BY}(?:{_END}|year-end\s+(?:of\s+)?){_YEAR}"),
+             before_year=("of", "year", "end")),  # "end of 2025", "end of the year 2025", "year-end 2025"
+    _Pattern("plan_end", CaselessPattern(rf"\b{_BY}(?:{_END})?(?:the\s+)?(?P<ord>{'|'.join(_ORDINAL_PLAN)})\s+five-year\s+plan"),
+             words=frozenset({"five-year"})),
+    _Pattern("year", CaselessPattern(rf"\b(?P<prep>before|by|prior\s+to|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*\d)"),
+             before_year=("before", "by", "to", "than", "year")),
+    _Pattern("in_year", CaselessPattern(rf"\b(?P<prep>in|during|within)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*(?:19|20)?\d\d)(?!\s+and\s+(?:19|20)\d\d)"),
+             before_year=("in", "during", "year")),  # "within" ends with "in"
 ]
+_CUE_WORDS = frozenset().union(*(p.words for p in _PATTERNS))
 
 
 @dataclass(frozen=True)
@@ -94,20 +116,56 @@ def _due(kind: str, m: re.Match[str]) -> str | None:
 _YEAR_DIGITS = re.compile(r"(?:19|20)\d\d")
 
 
-def _names_year(text: str) -> bool:
-    """Cheap test: every pattern names a year or a five-year plan."""
-    return _YEAR_DIGITS.search(text) is not None or mentions(text, ("five-year",))
+def _names_year(text: str, low: str | None) -> bool:
+    """Cheap test: every pattern names a year or a five-year plan. `low` is `caseless.lowered(text)`."""
+    # Substring tests run faster than the pattern's scan: a year's digits begin with "19" or "20".
+    has_year = ("19" in text or "20" in text) and _YEAR_DIGITS.search(text) is not None
+    return has_year or low is None or "five-year" in low
 
 
-@lru_cache(maxsize=8192)
+def clause_deadlines(doc: Doc, para: Paragraph) -> list[tuple[Deadline, ...]] | None:
+    """The deadlines in each of `para.clauses()`, read in its text without unit brackets; None when it names no year.
+
+    Found once per document (milestones and indicators read the same clauses), kept with the document's other views.
+    """
+    by_paragraph = doc.cache.setdefault("clause_deadlines", {})
+    if para.first_line not in by_paragraph:
+        by_paragraph[para.first_line] = _clause_deadlines(para)
+    return by_paragraph[para.first_line]
+
+
+def _clause_deadlines(para: Paragraph) -> list[tuple[Deadline, ...]] | None:
+    if not _names_year(para.text, para.lowered()):
+        return None  # nor does any of its clauses
+    text = para.without_unit_brackets()
+    low = para.lowered() if text is para.text else lowered(text)  # the same text when no bracket was blanked
+    return [
+        find_deadlines_lowered(text[start:end], low[start:end] if low is not None else None)
+        for start, end in para.clauses()
+    ]
+
+
 def find_deadlines(text: str) -> tuple[Deadline, ...]:
-    """Every absolute deadline phrase in `text`, left to right, without overlaps (cached: extractors share clauses)."""
-    if not _names_year(text):
+    """Every absolute deadline phrase in `text`, left to right, without overlaps."""
+    return find_deadlines_lowered(text, lowered(text))
+
+
+def find_deadlines_lowered(text: str, low: str | None) -> tuple[Deadline, ...]:
+    """`find_deadlines` when the caller already has `lowered(text)` (a paragraph's, sliced to a clause)."""
+    if not _names_year(text, low):
         return ()
     found: list[Deadline] = []
     taken: list[tuple[int, int]] = []
-    for kind, pattern in _PATTERNS:
-        for m in pattern.finditer(text):
+    if low is not None:
+        present = {word for word in _CUE_WORDS if word in low}
+        before_years = [_end_before_space(low, m.start()) for m in _YEAR_DIGITS.finditer(low)]
+    for kind, pattern, words, before_year in _PATTERNS:
+        if low is not None and (
+            words and words.isdisjoint(present)
+            or before_year and not any(end is not None and low.endswith(before_year, 0, end) for end in before_years)
+        ):
+            continue
+        for m in pattern.finditer_lowered(text, low):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             if kind == "day" and not m.group("by"):
@@ -120,3 +178,14 @@ def find_deadlines(text: str) -> tuple[Deadline, ...]:
             found.append(Deadline(due, phrase, m.start(), m.start() + len(phrase), kind == "in_year"))
             taken.append((m.start(), m.end()))
     return tuple(sorted(found, key=lambda d: d.start))
+
+
+def _end_before_space(text: str, at: int) -> int | None:
+    """Where the text before the whitespace ending at `at` ends; None when no whitespace ends there.
+
+    A year that follows whitespace is found by `_YEAR_DIGITS.finditer`: no earlier four digits can overlap it.
+    """
+    end = at
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end if end < at else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .clauses import strip_trailing_punct
-from .deadlines import Deadline, find_deadlines
+from .deadlines import Deadline, clause_deadlines
 from .model import Doc, Item
 from .outline import outline
 from .paragraphs import paragraphs
@@ -19,9 +19,12 @@ def extract_milestones(doc: Doc) -> None:
     doc_year = int(doc.date[:4]) if doc.date else None
     units_by_line = _units_by_line(doc)
     for para in paragraphs(doc):
+        found_by_clause = clause_deadlines(doc, para)
+        if found_by_clause is None:
+            continue
         text = para.without_unit_brackets()
-        for start, end in para.clauses():
-            deadlines = [d for d in find_deadlines(text[start:end]) if _is_commitment(d, text[start:end], doc_year)]
+        for (start, end), found in zip(para.clauses(), found_by_clause):
+            deadlines = [d for d in found if _is_commitment(d, text[start:end], doc_year)]
             if not deadlines:
                 continue
             for (s, e), deadline in zip(_split_series(text, start, end, deadlines), deadlines):

@@ -1,10 +1,11 @@
-"""The numbered outline of a plan: its items, their headings and bodies, and the units each is assigned."""
+"""The numbered outline of a plan: its items, their headings and bodies, and the units each task is assigned."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+from .caseless import CaselessPattern, lowered, mentions
 from .model import Doc
 from .numbers import SPELLED_NUMBER, ordinal_value, spelled_value
 
@@ -45,6 +46,7 @@ _ENDS_ITEM = re.compile(
     re.I,
 )
 _NOTE = re.compile(r"^\s*(?:notes?|remarks?|description|explanation|填表说明|注)\s*[:：]", re.I)
+_DECIMAL = re.compile(r"\d+\.\d")
 _SENTENCE_END = re.compile(r"[.。](?=\s|$|[A-Z\"“])|[;；:：](?=\s|$)")
 
 
@@ -59,7 +61,7 @@ class OutlineItem:
     heading: str  # text after the marker
     title: str  # heading up to its first full stop
     rest: str  # text after the title, on the heading line and in following paragraphs
-    units: list[str] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)  # a task's units
     is_task: bool = False
 
 
@@ -78,29 +80,30 @@ def outline(doc: Doc) -> list[OutlineItem]:
 
 def _build(doc: Doc) -> list[OutlineItem]:
     items: list[OutlineItem] = []
+    bodies: list[list[str]] = []  # each item's rest, line by line: joined once at the end
     in_note = False
     closed = False  # an attachment heading, table caption or signature date ends the item above it
-    for i, raw in enumerate(doc.lines):
+    for number, raw in enumerate(doc.lines, doc.first_line):
         line = raw.replace("\u00a0", " ").strip()
-        number = doc.first_line + i
         if not line:
             in_note = False
             continue
-        if _NOTE.match(line):
+        if (":" in line or "：" in line) and _NOTE.match(line):  # a note's label ends with a colon
             in_note = True
         m = MARKER.match(line)
-        if m and not in_note and not (m.group("dot") and re.match(r"\d+\.\d", line)):
+        if m and not in_note and not (m.group("dot") and _DECIMAL.match(line)):
             heading = line[m.end():].strip()
             title, rest = _split_title(heading)
-            style = next(k for k, v in m.groupdict().items() if v)
-            items.append(OutlineItem(number_as_written(m), style, number, number, heading, title, rest))
+            items.append(OutlineItem(number_as_written(m), m.lastgroup, number, number, heading, title, rest))
+            bodies.append([rest] if rest else [])
             closed = False
         elif _ENDS_ITEM.match(line):
             closed = True
         elif items and not in_note and not closed:
-            item = items[-1]
-            item.last_line = number
-            item.rest = (item.rest + "\n" + line).strip()
+            items[-1].last_line = number
+            bodies[-1].append(line)
+    for item, body in zip(items, bodies):
+        item.rest = "\n".join(body)
     _resolve(items)
     return items
 
@@ -119,8 +122,10 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii":
 def marker_value(marker: str) -> int | None:
     """The ordinal a marker stands for: "(four)" 4, "(A)" 1, "III." 3, "Second" 2."""
     core = re.sub(r"[()（）.．、,，\s]", " ", marker).strip().lower()
-    if core.isdigit():
+    if core.isdecimal():
         return int(core)
+    if len(core) == 1 and "①" <= core <= "⑳":
+        return ord(core) - ord("①") + 1
     if core in _ROMAN:
         return _ROMAN[core]
     if len(core) == 1 and core.isalpha():
@@ -141,7 +146,7 @@ def _opens_sublist(items: list[OutlineItem], k: int) -> bool:
 
 
 def _resolve(items: list[OutlineItem]) -> None:
-    """Decide which items are tasks, and give each its units: its own bracket, else an enclosing statement."""
+    """Decide which items are tasks, and give each task its units: its own bracket, else an enclosing statement."""
     inherited: list[str] = []
     excluded_style: str | None = None  # items under a goals/principles/background heading are not tasks either
     for k, item in enumerate(items):
@@ -152,15 +157,16 @@ def _resolve(items: list[OutlineItem]) -> None:
         if UNITS_HEADING.match(item.title) or UNITS_HEADING.match(item.heading.rstrip(".")):
             inherited = split_units(item.rest.split("\n")[0]) if item.rest else []
             continue
-        own = units_from_bracket(item.heading + "\n" + item.rest)
-        item.units = own if own is not None else list(inherited)
         if NOT_A_TASK.match(item.title):
             excluded_style = excluded_style or item.style
             continue
         if excluded_style or item.style == "chapter" or SECTION_LABEL.match(item.title):
             continue
-        has_body = bool(item.rest.strip()) or not _opens_sublist(items, k) and _reads_as_action(item)
-        item.is_task = has_body and (not item.rest.strip() or _says_what_to_do(item))
+        has_body = bool(item.rest) or not _opens_sublist(items, k) and _reads_as_action(item)
+        item.is_task = has_body and (not item.rest or _says_what_to_do(item))
+        if item.is_task:
+            own = units_from_bracket(item.heading + "\n" + item.rest)
+            item.units = own if own is not None else list(inherited)
 
 
 def _reads_as_action(item: OutlineItem) -> bool:
@@ -171,10 +177,19 @@ def _reads_as_action(item: OutlineItem) -> bool:
     return words >= 15 or words >= 6 and item.heading.rstrip().endswith((".", "。"))
 
 
+def _may_hold_bracket(text: str) -> bool:
+    """Cheap test: a units bracket names its units after a colon."""
+    return ":" in text or "：" in text
+
+
+_SIX_HAN = re.compile(r"[\u4e00-\u9fff]{6}")
+
+
 def _says_what_to_do(item: OutlineItem) -> bool:
     """An item that only carries a bracket or a table caption after its heading is not an action item."""
-    rest = UNITS_BRACKET.sub("", item.rest).strip(" .。;；\n")
-    return len(rest.split()) >= 4 or bool(re.search(r"[\u4e00-\u9fff]{6}", rest))
+    rest = UNITS_BRACKET.sub("", item.rest) if _may_hold_bracket(item.rest) else item.rest
+    rest = rest.strip(" .。;；\n")
+    return len(rest.split(maxsplit=3)) >= 4 or _SIX_HAN.search(rest) is not None
 
 
 # "(The Ministry of X and the Y Commission will take the lead, and the Z will be responsible …)"
@@ -192,16 +207,27 @@ _RESPONSIBILITY_VERBS = re.compile(
 
 def units_from_bracket(text: str) -> list[str] | None:
     """Units named in a "[Responsible units: …]" bracket or a "(… will take the lead …)" note; None when there is none."""
-    found = None
-    lowered = text.lower()
-    if "responsib" not in lowered and "lead" not in lowered and "implementing" not in lowered:
-        return None
-    for m in UNITS_BRACKET.finditer(text):
-        found = split_units(m.group("body"))
-    if found is None:
-        for m in RESPONSIBILITY_NOTE.finditer(text):
-            found = split_units(_RESPONSIBILITY_VERBS.sub(",", m.group("body")))
-    return found
+    # The last bracket, else the last note, names the units.
+    last = None
+    if _may_hold_bracket(text):
+        for last in UNITS_BRACKET.finditer(text):
+            pass
+        if last is not None:
+            return split_units(last.group("body"))
+    if _may_hold_note(text):
+        for last in RESPONSIBILITY_NOTE.finditer(text):
+            pass
+        if last is not None:
+            return split_units(_RESPONSIBILITY_VERBS.sub(",", last.group("body")))
+    return None
+
+
+def _may_hold_note(text: str) -> bool:
+    """Cheap test: a note is in round brackets and says "take(s)/taking the lead" or "be responsible"."""
+    if "(" not in text and "（" not in text:
+        return False
+    low = lowered(text)
+    return low is None or "tak" in low and "lead" in low or "responsible" in low
 
 
 _HEAD_NOUN = re.compile(
@@ -211,44 +237,59 @@ _HEAD_NOUN = re.compile(
     r"ministry|ministries|station|league|branch|authority|authorities|party\s+committee|team)\)?$",
     re.I,
 )
-_LEAD_NOTE = re.compile(r"\b(?:lead(?:ing)?\s+unit|the\s+same\s+below|listed\s+first|first\s+(?:is|one)|in\s+charge\s+of\s+the\s+lead)\b", re.I)
+_HEAD_NOUN_MAX = 16  # the longest match ("party committee)"), whitespace being collapsed to single spaces
 
 
-_NOTE_AFTER_LIST = re.compile(r"(?<!\bCo)(?<!\bLtd)[.。;；]\s+(?=[A-Z(（])")
-_LIST_SEPARATOR = re.compile(r"\s*(?:,|，|、|;|；)\s*(?![^(（]*[)）])")  # not inside brackets
+def _ends_with_head_noun(text: str) -> bool:
+    """Whether `text` (whitespace collapsed) ends with a head noun; a match can only start near the end."""
+    text = text.rstrip(".")
+    return _HEAD_NOUN.search(text, max(0, len(text) - _HEAD_NOUN_MAX)) is not None
+
+
+_LEAD_NOTE = CaselessPattern(r"\b(?:lead(?:ing)?\s+unit|the\s+same\s+below|listed\s+first|first\s+(?:is|one)|in\s+charge\s+of\s+the\s+lead)\b")
+
+
+# The stop comes first so that the regex engine skips to it; the look-behinds then check what precedes it.
+_NOTE_AFTER_LIST = re.compile(r"[.。;；](?<!\bCo.)(?<!\bLtd.)\s+(?=[A-Z(（])")
+_SEPARATOR = re.compile(r"\s*(?:,|，|、|;|；)\s*")
+_LIST_SEPARATOR = re.compile(_SEPARATOR.pattern + r"(?![^(（]*[)）])")  # not inside brackets
 _LEADING_JOIN = re.compile(r"^(?:and|as\s+well\s+as|with)\s+", re.I)
 _LEADING_THE = re.compile(r"^the\s+", re.I)
-_WHITESPACE = re.compile(r"\s+")
-_AND = re.compile(r"\s+and\s+")
 
 
 def split_units(text: str) -> list[str]:
     """Split a list of units as a reader would: at commas and enumeration marks, and at "and" between two whole units."""
-    text = _WHITESPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+    text = " ".join(text.split())  # whitespace (the no-break space too) collapsed to single spaces
     # A note after the list ("Before the comma is the lead unit, the same below") is not a unit.
-    text = _NOTE_AFTER_LIST.split(text)[0]
-    text = _COMPANY_SUFFIX.sub(lambda m: m.group().replace(",", "\x00"), text)
-    parts = _LIST_SEPARATOR.split(text)
+    note = _NOTE_AFTER_LIST.search(text)
+    if note is not None:
+        text = text[: note.start()]
+    if mentions(text, ("ltd.",)):
+        text = _COMPANY_SUFFIX.sub(lambda m: m.group().replace(",", "\x00"), text)
+    # Without a closing bracket no separator is inside brackets: the look-ahead that scans for one can be left out.
+    parts = (_LIST_SEPARATOR if ")" in text or "）" in text else _SEPARATOR).split(text)
     units: list[str] = []
     for part in parts:
         part = _LEADING_JOIN.sub("", part.strip(" 。"))
         part = _LEADING_THE.sub("", part).replace("..", ".")
-        part = part if _COMPANY_SUFFIX.search(part + " ") else part.rstrip(".")
-        if not part or _LEAD_NOTE.search(part):
+        # Only a comma (or its stand-in) can make the part end with "Co., Ltd.", whose full stop stays.
+        if not (("\x00" in part or "," in part) and _COMPANY_SUFFIX.search(part + " ")):
+            part = part.rstrip(".")
+        low = lowered(part)
+        if not part or _LEAD_NOTE.search_lowered(part, low):
             continue
-        if units and not _UNIT_WORD.search(part) and len(part.split()) <= 4:
+        if units and not _UNIT_WORD.search_lowered(part, low) and len(part.split()) <= 4:
             units[-1] = f"{units[-1]}, {part}"  # "Bureau of Culture, Radio, Television and Tourism" is one unit
             continue
         units.extend(_LEADING_THE.sub("", u).replace("\x00", ",") for u in _split_on_and(part))
     return units
 
 
-_UNIT_WORD = re.compile(
+_UNIT_WORD = CaselessPattern(
     r"\b(?:department|bureau|office|commission|committee|cent(?:er|re)|government|administration|agenc|corps|units?|"
     r"group|company|co\.|court|procuratorate|association|federation|bank|institut|universit|headquarters|council|"
     r"ministr|station|league|branch|authorit|team|region|localit|cit(?:y|ies)|count(?:y|ies)|prefecture|province|"
-    r"district|state|town|village|enterprise|school|hospital|platform|people|party|army|police|customs|fund)",
-    re.I,
+    r"district|state|town|village|enterprise|school|hospital|platform|people|party|army|police|customs|fund)"
 )
 
 
@@ -256,12 +297,13 @@ _COMPANY_SUFFIX = re.compile(r"\bCo\.[,\x00]\s*Ltd\.(?=[\s,.;]|$)", re.I)
 
 
 def _split_on_and(part: str) -> list[str]:
-    pieces = _AND.split(part)
-    if len(pieces) == 1:
+    """Split at "and" between two whole units; `part` has its whitespace collapsed to single spaces."""
+    if " and " not in part:
         return [part]
+    pieces = part.split(" and ")
     out = [pieces[0]]
     for piece in pieces[1:]:
-        if _HEAD_NOUN.search(out[-1].rstrip(".")) and _HEAD_NOUN.search(piece.rstrip(".")):
+        if _ends_with_head_noun(out[-1]) and _ends_with_head_noun(piece):
             out.append(piece)
         else:
             out[-1] += " and " + piece

@@ -2,7 +2,9 @@
 
 import pytest
 
-from duban.extract.deadlines import find_deadlines
+from duban.extract.deadlines import clause_deadlines, find_deadlines
+from duban.extract.model import Doc
+from duban.extract.paragraphs import paragraphs
 
 
 def _one(text):
@@ -83,3 +85,36 @@ def test_negatives_give_no_deadline(text):
 )
 def test_other_common_phrases(text, due):
     assert _one(text).due == due
+
+
+@pytest.mark.parametrize(
+    "text, phrase, due",
+    [
+        # Patterns are only tried where the word before a year allows them: any whitespace, "the year", "year-end".
+        ("Complete it by  the end of\n2025.", "by  the end of\n2025", "2025-12-31"),
+        ("Within the year 2024, finish the survey.", "Within the year 2024", "2024-12-31"),
+        ("Submit no later than\t2025.", "no later than\t2025", "2025-12-31"),
+        ("Finish before the year 2026.", "before the year 2026", "2025-12-31"),
+        ("Done by the year-end 2024.", "by the year-end 2024", "2024-12-31"),
+        ("By mid-2025, finish.", "By mid-2025", "2025-06-30"),
+        ("By the end of the 14th Five-Year Plan, build it.", "By the end of the 14th Five-Year Plan", "2025-12-31"),
+        ("Report by 3\u00a0March\u00a02024.", "by 3\u00a0March\u00a02024", "2024-03-03"),
+    ],
+)
+def test_phrases_with_any_whitespace_and_case(text, phrase, due):
+    d = _one(text)
+    assert (d.text, d.due) == (phrase, due)
+
+
+def test_clause_deadlines_read_once_per_document():
+    doc = Doc(file="plan.txt", index=1, first_line=1, lines=[
+        "Before the end of 2025, establish a catalogue; publish it in 2026. [Responsible units: Office of 2030]",
+        "",
+        "Improve the service.",
+    ])
+    first, second = paragraphs(doc)
+    found = clause_deadlines(doc, first)
+    # The bracket is a clause of its own, read blanked: "Office of 2030" names no deadline.
+    assert [[d.text for d in clause] for clause in found] == [["Before the end of 2025"], ["in 2026"], []]
+    assert clause_deadlines(doc, first) is found
+    assert clause_deadlines(doc, second) is None

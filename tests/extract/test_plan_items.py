@@ -230,3 +230,15 @@ def test_milestones_then_tasks_directly():
     assert len(tasks) == 9
     assert tasks[0].fields["due"] == "2026-12-31"
     assert tasks[0].span.line_start == LINES.index(next(l for l in LINES if l.startswith("(one)"))) + 1
+
+
+def test_heading_over_circled_sub_items_gives_its_sub_items():
+    lines = [
+        "(1) Improve the supervision mechanism",
+        "① Establish a list of key supervision matters and publish it to the public before the end of 2025.",
+        "② Carry out random inspections of the listed matters and report the results every quarter.",
+    ]
+    doc = Doc(file="plan.txt", index=1, first_line=1, lines=lines, genre="plan", date="2025-03-03")
+    extract_milestones(doc)
+    extract_tasks(doc)
+    assert [t.fields["number"] for t in doc.items if t.kind == "task"] == ["①", "②"]

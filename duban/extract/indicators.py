@@ -6,7 +6,7 @@ import re
 
 from .caseless import CaselessPattern, lowered
 from .clauses import strip_trailing_punct
-from .deadlines import find_deadlines
+from .deadlines import clause_deadlines
 from .model import Doc, Item, Span
 from .numbers import DIGITS, SCALE_RE, SPELLED_NUMBER, parse_number, scaled_number
 from .paragraphs import paragraphs
@@ -180,12 +180,12 @@ def _text_indicators(doc: Doc, para) -> None:
         return
     text = para.without_unit_brackets()
     low = para.lowered() if text == para.text else lowered(text)
-    for start, end in para.clauses():
+    deadlines_by_clause = clause_deadlines(doc, para)  # what milestones found in the same clauses
+    for i, (start, end) in enumerate(para.clauses()):
         clause = text[start:end]
         if not _has_figure(clause):
             continue
         clause_low = low[start:end] if low is not None else None
-        # Finding deadlines is costly and few clauses hold a target: they are looked for at the first one.
         deadlines = None
         for m in _targets(clause, clause_low):
             found = _read_target(clause, clause_low, m)
@@ -193,7 +193,7 @@ def _text_indicators(doc: Doc, para) -> None:
                 continue
             name, unit, value, cmp, needs_date = found
             if deadlines is None:
-                deadlines = find_deadlines(clause)
+                deadlines = deadlines_by_clause[i] if deadlines_by_clause else ()
                 states_goal = bool(deadlines) or _GOAL_WORD.search_lowered(clause, clause_low) is not None
             if not states_goal or needs_date and not deadlines:
                 continue
@@ -326,6 +326,5 @@ def _name_before(before: str) -> str:
     verb = re.search(r"\s(?:will|shall|should|must|is|are|be|has|have|reach(?:es|ed)?|achieve[sd]?|exceed\w*|rise[sn]?|"
                      r"increase[sd]?|decrease[sd]?|reduce[sd]?|drop\w*|stabiliz\w*|maintain\w*|keep\w*|controlled)\b", clause, re.I)
     subject = clause[: verb.start()] if verb and verb.start() > 0 else clause
-    words = [w for w in subject.split() if not find_deadlines(w)]
-    name = " ".join(words[-12:]).strip()
+    name = " ".join(subject.split()[-12:]).strip()  # (a deadline phrase always spans words: no single word is one)
     return re.sub(r"^(?:and|the|a|an|in|by|of|to)\s+", "", name, flags=re.I)

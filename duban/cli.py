@@ -241,7 +241,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     out = sys.stdout
     if args.format == "jsonl":
         for _, records in _each_file(args.paths, args.quiet or not sys.stderr.isatty(), kinds):
-            write_jsonl(records, out)
+            write_jsonl(records, out.buffer)
         return 0
     if args.format == "csv":
         writer = CsvWriter(out)

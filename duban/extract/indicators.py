@@ -25,10 +25,17 @@ _COMPARATOR = "|".join(p for p, _ in _COMPARATORS)
 # "more than 200 high-frequency matters", "reach 80%", "no less than 1,500 kilometres of ..."
 # The comparator is optional through an empty alternative, not "?": tried at every position of the clause, the group
 # then costs the regex engine no repeat.
+_UNIT_AND_TAIL = (
+    r"(?P<unit>%|(?:percent|per\s+cent|yuan|kilometers?|kilometres?|km|square\s+meters|mu|hectares|tons|items|matters|pieces|households|"
+    r"people|persons|types|kinds|categories)\b)?(?P<tail>(?:(?!\s+and\s+(?:more\s+than\s+|over\s+|at\s+least\s+)?\d)[^,;.，；。]){0,80})"
+)
 _TEXT_TARGET = CaselessPattern(
     rf"(?:(?P<cmp>{_COMPARATOR})\s+|)(?P<num>{DIGITS}|(?<=than\s)(?:{SPELLED_NUMBER}))\s*(?P<scale>(?:{SCALE_RE})\b)?\s*"
-    r"(?P<unit>%|percent|per\s+cent|yuan|kilometers?|kilometres?|km|square\s+meters|mu|hectares|tons|items|matters|pieces|households|"
-    r"people|persons|types|kinds|categories)?(?P<tail>(?:(?!\s+and\s+(?:more\s+than\s+|over\s+|at\s+least\s+)?\d)[^,;.，；。]){0,80})",
+    + _UNIT_AND_TAIL
+)
+# "in six cities before the end of 2025": a spelled count of two or more, not after "than" (`_TEXT_TARGET` reads those).
+_SPELLED_COUNT = CaselessPattern(
+    rf"(?P<cmp>)(?<![\w-])(?<!than\s)(?P<num>(?!one\b|zero\b){SPELLED_NUMBER})(?P<scale>)\s+(?=[a-z\"“])" + _UNIT_AND_TAIL
 )
 _TARGET_VERB = re.compile(r"\b(?:reach(?:es|ed)?|achieve[sd]?|exceed(?:s|ed)?|increase[sd]?\s+to|rise[sn]?\s+to|up\s+to|stabiliz\w*\s+at|maintain\w*\s+at|to|at)\s*$", re.I)
 # The words a `_TARGET_VERB` match ends with: it ends the (right-stripped) text before a figure, a cheap test first.
@@ -186,17 +193,20 @@ def _text_indicators(doc: Doc, para) -> None:
         if not _has_figure(clause):
             continue
         clause_low = low[start:end] if low is not None else None
-        deadlines = None
-        for m in _targets(clause, clause_low):
-            found = _read_target(clause, clause_low, m)
+        deadlines = deadlines_by_clause[i] if deadlines_by_clause else ()
+        # A count may follow a comma or "and" where these end: "By the end of 2025, 12 halls and 30 stations ..."
+        list_heads = {d.end for d in deadlines if not d.goal_year_only}
+        states_goal = None
+        for m in _targets(clause, clause_low, bool(deadlines)):
+            found = _read_target(clause, clause_low, m, deadlines, list_heads)
             if found is None:
                 continue
             name, unit, value, cmp, needs_date = found
-            if deadlines is None:
-                deadlines = deadlines_by_clause[i] if deadlines_by_clause else ()
+            if states_goal is None:
                 states_goal = bool(deadlines) or _GOAL_WORD.search_lowered(clause, clause_low) is not None
             if not states_goal or needs_date and not deadlines:
                 continue
+            list_heads.add(m.end())
             s, e = strip_trailing_punct(text, start, end)
             doc.items.append(
                 Item("indicator", para.span(s, e), {
@@ -206,8 +216,18 @@ def _text_indicators(doc: Doc, para) -> None:
             )
 
 
-def _targets(clause: str, low: str | None):
-    """The `_TEXT_TARGET` matches in the clause (`low` is it lower-cased), read no further than its last figure.
+def _targets(clause: str, low: str | None, dated: bool):
+    """The `_TEXT_TARGET` matches in the clause (`low` is it lower-cased), then, in a `dated` clause, the
+    `_SPELLED_COUNT` ones (a spelled count is only a target when dated): in the order of the clause."""
+    found = list(_figure_targets(clause, low))
+    if dated:
+        found.extend(_SPELLED_COUNT.finditer_lowered(clause, low))
+        found.sort(key=lambda m: m.start())
+    return found
+
+
+def _figure_targets(clause: str, low: str | None):
+    """The `_TEXT_TARGET` matches in the clause, read no further than its last figure.
 
     Another match needs a digit after the last one, or a spelled number after "than ": without either the search stops
     (it would try every position to the clause's end, most often well past its last figure).
@@ -240,6 +260,19 @@ _LEADING_OF = re.compile(r"^\s*of\s+")
 _PREDICATE = re.compile(r"\s*(?:\w+\s+)?(?:will|shall|to|should)?\s*(?:be|are|is)\s+(?P<rest>.*)")
 
 
+# The noun phrase a count depends on: "the archives of", "the platform in" (from its article, at most 8 words).
+_GOVERNING = re.compile(r"\bthe\s+(?P<phrase>(?:(?!the\s)[^\s,;:，；：]+\s+){0,7}?[^\s,;:，；：]+)\s+(?:of|in)$", re.I)
+_QUOTE_MARKS = re.compile(r"[\"“”]")
+_SHORT_GAP = re.compile(r"(?:\s+[\w’'-]+){1,4}\s+")  # a counted noun between a spelled number and its deadline
+_LIST_JOIN = re.compile(r"(?:[,，]|\band)$", re.I)
+
+
+def _continues_list(before: str, list_heads: set[int]) -> bool:
+    """Whether `before` (right-stripped) is a comma or "and" after one of `list_heads`."""
+    join = _LIST_JOIN.search(before, max(0, len(before) - 4))
+    return join is not None and len(before[: join.start()].rstrip()) in list_heads
+
+
 def _after_target_verb(before: str, low: str | None) -> bool:
     """Whether `before` (the clause up to a figure, right-stripped) ends with a target verb; `low` is the clause lowered."""
     if low is not None and not low.endswith(_TARGET_VERB_ENDS, 0, len(before)):
@@ -247,10 +280,11 @@ def _after_target_verb(before: str, low: str | None) -> bool:
     return _TARGET_VERB.search(before) is not None
 
 
-def _read_target(clause: str, low: str | None, m) -> tuple[str, str, float, str, bool] | None:
+def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int]) -> tuple[str, str, float, str, bool] | None:
     """Name, unit, value, comparator of a figure that is a target, and whether it is one only if dated; else None.
 
-    `low` is `caseless.lowered(clause)`.
+    `low` is `caseless.lowered(clause)`; `deadlines` are the clause's; `list_heads` are the clause positions (ends of
+    deadline phrases and of targets) after which a comma or "and" may lead to a count.
 
     A figure is a target with a comparator ("more than"), as a percentage, after a target verb ("reach"), or
     as a plain count of things in a dated commitment ("build 12 facilities by the end of 2025").
@@ -268,9 +302,15 @@ def _read_target(clause: str, low: str | None, m) -> tuple[str, str, float, str,
         return None
     cmp = m.group("cmp")
     needs_date = not (cmp or unit.startswith(("%", "percent", "per")) or _after_target_verb(before, low))
+    if needs_date and not num[0].isdigit() and not (
+        _continues_list(before, list_heads) or any(_SHORT_GAP.fullmatch(clause, m.end("num"), d.start) for d in deadlines)
+    ):
+        return None  # "two provinces": spelled small counts are often descriptive; a target is tied to its deadline
     if needs_date and not (
         "." not in num and _WORD_AFTER.match(tail) is not None
-        and not _NOT_A_COUNT_BEFORE.search(before) and not _NOT_A_COUNT_AFTER.match(tail)
+        and not clause[m.end("num") : m.end("num") + 1].isalpha()  # "5G networks": a name, not a count
+        and (not _NOT_A_COUNT_BEFORE.search(before) or _continues_list(before, list_heads))
+        and not _NOT_A_COUNT_AFTER.match(tail)
     ):
         return None
     scale = m.group("scale")
@@ -292,15 +332,32 @@ def _read_target(clause: str, low: str | None, m) -> tuple[str, str, float, str,
         if not name or name.lower() in _COUNT_NOUNS:
             predicate = _PREDICATE.match(tail)
             name = _noun_phrase(predicate.group("rest")) if predicate else name
+        elif (governed := _GOVERNING.search(before)) is not None:
+            # "complete the archives of 24 villages": the villages with archives are counted; "the handling of 50
+            # matters between A and B": the handling between A and B, counted in matters
+            phrase = _QUOTE_MARKS.sub("", governed.group("phrase"))
+            name = f"{phrase} {name}" if unit else f"{name} with {phrase}"
         if not name:
             name = _name_before(before)
-    name = name.strip(" \"“”'")
+    name = _trim_quotes(name)
     if not name or name.lower() in _COUNT_NOUNS:
         return None
     if scale and unit == "yuan":
         unit = f"{scale.strip()} yuan"
         value = float(parse_number(num) or value)
     return name, unit, value, _comparator(cmp), needs_date
+
+
+_QUOTES = "\"“”'"
+
+
+def _trim_quotes(name: str) -> str:
+    """The name without quote marks at its ends, but for one closing a quote begun within: 'key "one thing"'."""
+    name = name.strip()
+    inner = name.strip(_QUOTES)
+    if name.endswith(("\"", "”")) and sum(inner.count(q) for q in "\"“”") % 2:
+        return inner + name[-1]
+    return inner
 
 
 _COUNT_NOUNS = {"items", "item", "matters", "matter", "pieces", "times", "will", "be"}

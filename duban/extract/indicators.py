@@ -8,6 +8,7 @@ from .caseless import CaselessPattern, lowered
 from .clauses import strip_trailing_punct
 from .deadlines import clause_deadlines
 from .model import Doc, Item, Span
+from .outline import MARKER
 from .numbers import DIGITS, SCALE_RE, SPELLED_NUMBER, parse_number, scaled_number
 from .paragraphs import paragraphs
 
@@ -49,10 +50,27 @@ def extract_indicators(doc: Doc) -> None:
     for item in _table_indicators(doc):
         table_lines.update(range(item.span.line_start, item.span.line_end + 1))
         doc.items.append(item)
+    goals_level = None  # the outline level of the "Expected results" or "Development goals" heading we are under
     for para in paragraphs(doc):
+        marker = MARKER.match(para.text)
+        if marker is not None:
+            level = _MARKER_LEVELS[marker.lastgroup]
+            if goals_level is not None and level <= goals_level:
+                goals_level = None  # the next item of the goals' level or above ends them
+            if goals_level is None and _GOALS_HEADING.match(para.text, marker.end()):
+                goals_level = level
+                continue
         if para.first_line in table_lines:
             continue
-        _text_indicators(doc, para)
+        _text_indicators(doc, para, goals_level is not None)
+
+
+_MARKER_LEVELS = {"chapter": 0, "word": 1, "roman": 1, "paren": 2, "dot": 3, "circle": 4}  # outline.MARKER's groups
+_GOALS_HEADING = re.compile(
+    r"(?:the\s+)?(?:(?:overall|main|general|development|specific|expected|main\s+expected)\s+)?"
+    r"(?:objectives?|goals?|targets?|results?)\s*[.。:：]?\s*$",
+    re.I,
+)
 
 
 def _target_year(doc: Doc, before_line: int) -> int | None:
@@ -181,8 +199,8 @@ def _has_figure(text: str) -> bool:
 _GOAL_WORD = CaselessPattern(r"\b(?:strive|target|goal|will|shall|reach|achieve)")
 
 
-def _text_indicators(doc: Doc, para) -> None:
-    """A target in a clause that states a goal or a deadline; the deadline after it gives its year."""
+def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
+    """A target in a clause that states a goal or a deadline, or in a goals section; the deadline after it gives its year."""
     if not _has_figure(para.text):
         return
     text = para.without_unit_brackets()
@@ -197,16 +215,20 @@ def _text_indicators(doc: Doc, para) -> None:
         # A count may follow a comma or "and" where these end: "By the end of 2025, 12 halls and 30 stations ..."
         list_heads = {d.end for d in deadlines if not d.goal_year_only}
         states_goal = None
+        names: list[str] = []  # of the targets read in the clause
         for m in _targets(clause, clause_low, bool(deadlines)):
             found = _read_target(clause, clause_low, m, deadlines, list_heads)
             if found is None:
                 continue
             name, unit, value, cmp, needs_date = found
             if states_goal is None:
-                states_goal = bool(deadlines) or _GOAL_WORD.search_lowered(clause, clause_low) is not None
+                states_goal = in_goals or bool(deadlines) or _GOAL_WORD.search_lowered(clause, clause_low) is not None
             if not states_goal or needs_date and not deadlines:
                 continue
             list_heads.add(m.end())
+            # "100 halls in the province by 2025, 200 halls by 2026": a series repeats its measure's head only
+            name = next((earlier for earlier in names if earlier.startswith(name + " ")), name)
+            names.append(name)
             s, e = strip_trailing_punct(text, start, end)
             doc.items.append(
                 Item("indicator", para.span(s, e), {
@@ -262,6 +284,8 @@ _PREDICATE = re.compile(r"\s*(?:\w+\s+)?(?:will|shall|to|should)?\s*(?:be|are|is
 
 # The noun phrase a count depends on: "the archives of", "the platform in" (from its article, at most 8 words).
 _GOVERNING = re.compile(r"\bthe\s+(?P<phrase>(?:(?!the\s)[^\s,;:，；：]+\s+){0,7}?[^\s,;:，；：]+)\s+(?:of|in)$", re.I)
+_EXAMPLES = re.compile(r"\s*such\s+as\b", re.I)
+_KIND_BEFORE = re.compile(r"\bof\s+(?:the\s+)?(?P<kind>[^,;:，；：]+?)\s*[,，]\s*(?:and\s+)?\w+(?:\s+\w+)?$", re.I)
 _QUOTE_MARKS = re.compile(r"[\"“”]")
 _SHORT_GAP = re.compile(r"(?:\s+[\w’'-]+){1,4}\s+")  # a counted noun between a spelled number and its deadline
 _LIST_JOIN = re.compile(r"(?:[,，]|\band)$", re.I)
@@ -322,14 +346,17 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
         unit = "%"
     if unit == "%":
         of = _SHARE_OF.match(tail)
-        name = _noun_phrase((of.group("quoted") or "") + " " + of.group("rest")) if of else _name_before(before)
+        name = _noun_phrase((of.group("quoted") or "") + " " + of.group("rest")) if of else _name_before(before, clause, m)
     elif quoted := _OF_QUOTED.match(tail):
         name = quoted.group("term")  # "50 items of "one certificate and one compliance"": the quoted kind of item
     else:
         if unit in ("types", "kinds", "categories"):  # "300 types of electronic licenses": the measure word is the unit
             tail = _LEADING_OF.sub("", tail)
-        name = _noun_phrase(tail)
-        if not name or name.lower() in _COUNT_NOUNS:
+        examples = _EXAMPLES.match(tail)
+        name = _noun_phrase(tail) if examples is None else ""
+        if examples is not None and unit and (kind := _KIND_BEFORE.search(before)) is not None:
+            name = _noun_phrase(kind.group("kind"))  # "a list of X …, 100 items such as A, B": the items are X
+        elif not name or name.lower() in _COUNT_NOUNS:
             predicate = _PREDICATE.match(tail)
             name = _noun_phrase(predicate.group("rest")) if predicate else name
         elif (governed := _GOVERNING.search(before)) is not None:
@@ -338,7 +365,7 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
             phrase = _QUOTE_MARKS.sub("", governed.group("phrase"))
             name = f"{phrase} {name}" if unit else f"{name} with {phrase}"
         if not name:
-            name = _name_before(before)
+            name = _name_before(before, clause, m)
     name = _trim_quotes(name)
     if not name or name.lower() in _COUNT_NOUNS:
         return None
@@ -377,11 +404,59 @@ def _noun_phrase(text: str) -> str:
     return " ".join(words).strip()
 
 
-def _name_before(before: str) -> str:
-    """The measure named before a figure: the subject of "the online handling rate … will reach 90%"."""
+_SUBJECT_VERB = re.compile(
+    r"\s(?:will|shall|should|must|is|are|be|has|have|reach(?:es|ed)?|achieve[sd]?|exceed\w*|rise[sn]?|increase[sd]?|"
+    r"decrease[sd]?|reduce[sd]?|drop\w*|stabiliz\w*|maintain\w*|keep\w*|controlled|account(?:s|ed)?\s+for)\b",
+    re.I,
+)
+_SERIES_BEFORE = re.compile(rf"(?:(?:{DIGITS})\s*%?\s*(?:[,，]|and)\s*)+$", re.I)
+_SERIES_AFTER = re.compile(rf"(?:\s*(?:[,，]|and)\s*(?:{DIGITS})\s*%?)*\s*[,，]?\s*respectively\b", re.I)
+_AND = re.compile(r"\s+and\s+", re.I)
+
+
+def _name_before(before: str, clause: str, m) -> str:
+    """The measure named before a figure: the subject of "the online handling rate … will reach 90%".
+
+    Of figures given "respectively" ("the A and B rates reach 20% and 50% respectively") each names its own conjunct.
+    """
+    if "respectively" in clause:
+        later = _SERIES_AFTER.match(clause, m.end("unit") if m.group("unit") else m.end("num"))
+        if later is not None:
+            earlier = _SERIES_BEFORE.search(before)
+            position = len(_FIGURE.findall(earlier.group())) if earlier else 0
+            conjuncts = _conjuncts(
+                _subject(before[: earlier.start()] if earlier else before), position + 1 + len(_FIGURE.findall(later.group()))
+            )
+            if conjuncts:
+                return conjuncts[position]
+    return _subject(before)
+
+
+_FIGURE = re.compile(DIGITS)
+
+
+def _subject(before: str) -> str:
+    """The subject of the last comma-separated part of `before`: its words before the verb, at most 12."""
     clause = re.split(r"[,，;；:：]", before)[-1]
-    verb = re.search(r"\s(?:will|shall|should|must|is|are|be|has|have|reach(?:es|ed)?|achieve[sd]?|exceed\w*|rise[sn]?|"
-                     r"increase[sd]?|decrease[sd]?|reduce[sd]?|drop\w*|stabiliz\w*|maintain\w*|keep\w*|controlled)\b", clause, re.I)
+    verb = _SUBJECT_VERB.search(clause)
     subject = clause[: verb.start()] if verb and verb.start() > 0 else clause
     name = " ".join(subject.split()[-12:]).strip()  # (a deadline phrase always spans words: no single word is one)
-    return re.sub(r"^(?:and|the|a|an|in|by|of|to)\s+", "", name, flags=re.I)
+    return re.sub(r"^(?:(?:and|the|a|an|in|by|of|to)\s+)+", "", name, flags=re.I)
+
+
+def _conjuncts(subject: str, count: int) -> list[str] | None:
+    """`subject` split into `count` conjuncts sharing its head: "the A and B rates" gives "A rates", "B rates".
+
+    Where it holds more joins than needed, those repeating its first word split it ("international passenger and
+    international cargo and mail throughput"); None when no split gives `count` parts.
+    """
+    joins = list(_AND.finditer(subject))
+    if len(joins) > count - 1:
+        first = subject.split(None, 1)[0].lower()
+        joins = [j for j in joins if subject[j.end():].lower().startswith(first + " ")]
+    if len(joins) != count - 1:
+        return None
+    bounds = [0] + [x for j in joins for x in (j.start(), j.end())] + [len(subject)]
+    parts = [subject[bounds[k]:bounds[k + 1]].strip() for k in range(0, len(bounds), 2)]
+    head = parts[-1].split(" of ", 1)[0].split()[-1]  # "throughput" of "cargo and mail throughput of the airport"
+    return [p if p.split()[-1] == head or k == len(parts) - 1 else f"{p} {head}" for k, p in enumerate(parts)]

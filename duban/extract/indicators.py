@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .caseless import CaselessPattern, lowered
+from .caseless import CaselessPattern, OnOriginal, lowered, mentions_lowered
 from .clauses import strip_trailing_punct
 from .deadlines import clause_deadlines
 from .model import Doc, Item, Span
@@ -34,6 +34,10 @@ _TEXT_TARGET = CaselessPattern(
     rf"(?:(?P<cmp>{_COMPARATOR})\s+|)(?P<num>{DIGITS}|(?<=than\s)(?:{SPELLED_NUMBER}))\s*(?P<scale>(?:{SCALE_RE})\b)?\s*"
     + _UNIT_AND_TAIL
 )
+# Each `_SPELLED_COUNT` match starts with one of these (lower-case).
+_SPELLED_CUES = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirt", "fift",
+                 "twent", "fort")
+_TEXT_TARGET_LOWER = re.compile(_TEXT_TARGET.pattern)  # for lower-cased text: searched from where a match can start
 # "in six cities before the end of 2025": a spelled count of two or more, not after "than" (`_TEXT_TARGET` reads those).
 _SPELLED_COUNT = CaselessPattern(
     rf"(?P<cmp>)(?<![\w-])(?<!than\s)(?P<num>(?!one\b|zero\b){SPELLED_NUMBER})(?P<scale>)\s+(?=[a-z\"“])" + _UNIT_AND_TAIL
@@ -192,8 +196,13 @@ _THAN = re.compile(r"than(?<=\sthan)\s")  # "\sthan\s", led by its literal so th
 
 def _has_figure(text: str) -> bool:
     """Cheap test: a target needs digits, or a spelled number after "than"."""
-    digit = _ASCII_DIGIT if text.isascii() else _DIGIT
-    return digit.search(text) is not None or _THAN.search(text) is not None
+    if text.isascii():
+        for digit in "0123456789":  # substring tests run at C speed, many times faster than a pattern's scan
+            if digit in text:
+                return True
+    elif _DIGIT.search(text) is not None:
+        return True
+    return "than" in text and _THAN.search(text) is not None
 
 
 _GOAL_WORD = CaselessPattern(r"\b(?:strive|target|goal|will|shall|reach|achieve)")
@@ -216,7 +225,9 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
         list_heads = {d.end for d in deadlines if not d.goal_year_only}
         states_goal = None
         names: list[str] = []  # of the targets read in the clause
-        for m in _targets(clause, clause_low, bool(deadlines)):
+        # spelled counts are read in dated clauses only, where one names a number over one
+        spells = bool(deadlines) and mentions_lowered(clause_low, _SPELLED_CUES)
+        for m in _targets(clause, clause_low, spells):
             found = _read_target(clause, clause_low, m, deadlines, list_heads)
             if found is None:
                 continue
@@ -238,27 +249,50 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
             )
 
 
-def _targets(clause: str, low: str | None, dated: bool):
-    """The `_TEXT_TARGET` matches in the clause (`low` is it lower-cased), then, in a `dated` clause, the
-    `_SPELLED_COUNT` ones (a spelled count is only a target when dated): in the order of the clause."""
+def _targets(clause: str, low: str | None, spelled: bool):
+    """The `_TEXT_TARGET` matches in the clause (`low` is it lower-cased) and, if `spelled`, the `_SPELLED_COUNT` ones,
+    in the order of the clause."""
     found = list(_figure_targets(clause, low))
-    if dated:
+    if spelled:
         found.extend(_SPELLED_COUNT.finditer_lowered(clause, low))
         found.sort(key=lambda m: m.start())
     return found
 
 
 def _figure_targets(clause: str, low: str | None):
-    """The `_TEXT_TARGET` matches in the clause, read no further than its last figure.
+    """The `_TEXT_TARGET` matches in the clause, each searched for from just before the next figure.
 
-    Another match needs a digit after the last one, or a spelled number after "than ": without either the search stops
-    (it would try every position to the clause's end, most often well past its last figure).
+    Every match holds a figure where its number starts: digits, or a spelled number after "than ". Only a comparator
+    can precede it ("no more than 5"): whitespace ends each comparator, of at most three words. So no match starts
+    before the third word before the next figure, and none after the last figure: the search skips the text between.
     """
-    for m in _TEXT_TARGET.finditer_lowered(clause, low):
-        yield m
-        end = m.end()
-        if low is not None and _DIGIT.search(low, end) is None and low.find("than", max(0, end - 5)) < 0:
+    if low is None:  # lower-casing is not exact here: the pattern's own scan, ignoring case
+        yield from _TEXT_TARGET.finditer_lowered(clause, low)
+        return
+    digit = _ASCII_DIGIT if low.isascii() else _DIGIT
+    has_than = "than" in low
+    pos = 0
+    while True:
+        found = digit.search(low, pos)
+        figure = found.start() if found is not None else len(low)
+        if has_than:
+            than = low.find("than", max(0, pos - 5))
+            while 0 <= than and than + 5 < pos:
+                than = low.find("than", than + 1)
+            if 0 <= than and than + 5 < figure:
+                figure = than + 5
+        if figure >= len(low):
             return
+        start = figure
+        if figure > pos and low[figure - 1].isspace():
+            window = max(pos, figure - 40)
+            words = low[window:figure].rsplit(None, 3)
+            start = window + len(words[0]) if len(words) == 4 else pos
+        m = _TEXT_TARGET_LOWER.search(low, start)
+        if m is None:
+            return
+        yield OnOriginal(m, clause)
+        pos = m.end()
 
 
 def _year_for(deadlines, position: int) -> int | None:

@@ -45,7 +45,6 @@ _SPELLED_COUNT = CaselessPattern(
 _TARGET_VERB = re.compile(r"\b(?:reach(?:es|ed)?|achieve[sd]?|exceed(?:s|ed)?|increase[sd]?\s+to|rise[sn]?\s+to|up\s+to|stabiliz\w*\s+at|maintain\w*\s+at|to|at)\s*$", re.I)
 # The words a `_TARGET_VERB` match ends with: it ends the (right-stripped) text before a figure, a cheap test first.
 _TARGET_VERB_ENDS = ("reach", "reaches", "reached", "achieve", "achieves", "achieved", "exceed", "exceeds", "exceeded", "to", "at")
-_NOUN_END = re.compile(r"^(?P<noun>(?:[\w&'’\-/]+\s+){0,6}?[\w&'’\-/]+?)(?=\s+(?:will|shall|should|to|in|by|before|and|are|is|have|has|be|of\s+the\s+province|across|throughout|at|for|with|that|which|were|was)\b|\s*$)", re.I)
 
 
 def extract_indicators(doc: Doc) -> None:
@@ -56,7 +55,7 @@ def extract_indicators(doc: Doc) -> None:
         doc.items.append(item)
     goals_level = None  # the outline level of the "Expected results" or "Development goals" heading we are under
     for para in paragraphs(doc):
-        marker = MARKER.match(para.text)
+        marker = MARKER.match(para.text) if goals_level is not None or _may_head_goals(para.text) else None
         if marker is not None:
             level = _MARKER_LEVELS[marker.lastgroup]
             if goals_level is not None and level <= goals_level:
@@ -75,6 +74,15 @@ _GOALS_HEADING = re.compile(
     r"(?:objectives?|goals?|targets?|results?)\s*[.。:：]?\s*$",
     re.I,
 )
+
+
+_GOALS_WORDS = ("objective", "objectives", "goal", "goals", "target", "targets", "result", "results")
+
+
+def _may_head_goals(text: str) -> bool:
+    """Cheap test: a goals heading ends with one of `_GOALS_WORDS` (where lower-casing its end folds it as `re.I`)."""
+    end = text[-14:].rstrip().rstrip(".。:：").rstrip()
+    return not end.isascii() or end.lower().endswith(_GOALS_WORDS)
 
 
 def _target_year(doc: Doc, before_line: int) -> int | None:

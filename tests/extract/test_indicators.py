@@ -275,3 +275,19 @@ def test_a_quoted_word_ending_a_name_keeps_its_quote_marks():
     doc = _run("Action Plan for Qinghe Province\n\n(1) Merge services. By the end of 2025, 12 key \"one visit\" and"
                " 6 model \"one visit\" will be launched.\n")
     assert _fields(doc, "name", "target.value") == [('key "one visit"', 12), ('model "one visit"', 6)]
+
+
+@pytest.mark.parametrize("clause", [
+    "the rate will reach no more than 5% and not  less\n than 12,000 items, over 3 halls",
+    "controlled within 9 days, morethan five, more than twelve cities and 2025 targets",
+    "not" + " " * 45 + "less than 7 stations; x≥ 4 and abovex 8 kiosks " + "long words " * 12 + "at least 30",
+    "no figure here at all",
+])
+def test_the_search_from_each_figure_finds_what_a_full_scan_finds(clause):
+    from duban.extract.caseless import lowered
+    from duban.extract.indicators import _TEXT_TARGET, _figure_targets
+
+    def found(matches):
+        return [(m.span(), m.group("cmp"), m.group("num"), m.group("tail")) for m in matches]
+    low = lowered(clause)
+    assert found(_figure_targets(clause, low)) == found(_TEXT_TARGET.finditer_lowered(clause, low))

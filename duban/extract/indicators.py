@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from .caseless import CaselessPattern, lowered
+from .caseless import CaselessPattern, OnOriginal, lowered, mentions_lowered
 from .clauses import strip_trailing_punct
 from .deadlines import clause_deadlines
 from .model import Doc, Item, Span
+from .outline import MARKER
 from .numbers import DIGITS, SCALE_RE, SPELLED_NUMBER, parse_number, scaled_number
 from .paragraphs import paragraphs
 
@@ -25,15 +26,25 @@ _COMPARATOR = "|".join(p for p, _ in _COMPARATORS)
 # "more than 200 high-frequency matters", "reach 80%", "no less than 1,500 kilometres of ..."
 # The comparator is optional through an empty alternative, not "?": tried at every position of the clause, the group
 # then costs the regex engine no repeat.
+_UNIT_AND_TAIL = (
+    r"(?P<unit>%|(?:percent|per\s+cent|yuan|kilometers?|kilometres?|km|square\s+meters|mu|hectares|tons|items|matters|pieces|households|"
+    r"people|persons|types|kinds|categories)\b)?(?P<tail>(?:(?!\s+and\s+(?:more\s+than\s+|over\s+|at\s+least\s+)?\d)[^,;.，；。]){0,80})"
+)
 _TEXT_TARGET = CaselessPattern(
     rf"(?:(?P<cmp>{_COMPARATOR})\s+|)(?P<num>{DIGITS}|(?<=than\s)(?:{SPELLED_NUMBER}))\s*(?P<scale>(?:{SCALE_RE})\b)?\s*"
-    r"(?P<unit>%|percent|per\s+cent|yuan|kilometers?|kilometres?|km|square\s+meters|mu|hectares|tons|items|matters|pieces|households|"
-    r"people|persons|types|kinds|categories)?(?P<tail>(?:(?!\s+and\s+(?:more\s+than\s+|over\s+|at\s+least\s+)?\d)[^,;.，；。]){0,80})",
+    + _UNIT_AND_TAIL
+)
+# Each `_SPELLED_COUNT` match starts with one of these (lower-case).
+_SPELLED_CUES = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirt", "fift",
+                 "twent", "fort")
+_TEXT_TARGET_LOWER = re.compile(_TEXT_TARGET.pattern)  # for lower-cased text: searched from where a match can start
+# "in six cities before the end of 2025": a spelled count of two or more, not after "than" (`_TEXT_TARGET` reads those).
+_SPELLED_COUNT = CaselessPattern(
+    rf"(?P<cmp>)(?<![\w-])(?<!than\s)(?P<num>(?!one\b|zero\b){SPELLED_NUMBER})(?P<scale>)\s+(?=[a-z\"“])" + _UNIT_AND_TAIL
 )
 _TARGET_VERB = re.compile(r"\b(?:reach(?:es|ed)?|achieve[sd]?|exceed(?:s|ed)?|increase[sd]?\s+to|rise[sn]?\s+to|up\s+to|stabiliz\w*\s+at|maintain\w*\s+at|to|at)\s*$", re.I)
 # The words a `_TARGET_VERB` match ends with: it ends the (right-stripped) text before a figure, a cheap test first.
 _TARGET_VERB_ENDS = ("reach", "reaches", "reached", "achieve", "achieves", "achieved", "exceed", "exceeds", "exceeded", "to", "at")
-_NOUN_END = re.compile(r"^(?P<noun>(?:[\w&'’\-/]+\s+){0,6}?[\w&'’\-/]+?)(?=\s+(?:will|shall|should|to|in|by|before|and|are|is|have|has|be|of\s+the\s+province|across|throughout|at|for|with|that|which|were|was)\b|\s*$)", re.I)
 
 
 def extract_indicators(doc: Doc) -> None:
@@ -42,10 +53,36 @@ def extract_indicators(doc: Doc) -> None:
     for item in _table_indicators(doc):
         table_lines.update(range(item.span.line_start, item.span.line_end + 1))
         doc.items.append(item)
+    goals_level = None  # the outline level of the "Expected results" or "Development goals" heading we are under
     for para in paragraphs(doc):
+        marker = MARKER.match(para.text) if goals_level is not None or _may_head_goals(para.text) else None
+        if marker is not None:
+            level = _MARKER_LEVELS[marker.lastgroup]
+            if goals_level is not None and level <= goals_level:
+                goals_level = None  # the next item of the goals' level or above ends them
+            if goals_level is None and _GOALS_HEADING.match(para.text, marker.end()):
+                goals_level = level
+                continue
         if para.first_line in table_lines:
             continue
-        _text_indicators(doc, para)
+        _text_indicators(doc, para, goals_level is not None)
+
+
+_MARKER_LEVELS = {"chapter": 0, "word": 1, "roman": 1, "paren": 2, "dot": 3, "circle": 4}  # outline.MARKER's groups
+_GOALS_HEADING = re.compile(
+    r"(?:the\s+)?(?:(?:overall|main|general|development|specific|expected|main\s+expected)\s+)?"
+    r"(?:objectives?|goals?|targets?|results?)\s*[.。:：]?\s*$",
+    re.I,
+)
+
+
+_GOALS_WORDS = ("objective", "objectives", "goal", "goals", "target", "targets", "result", "results")
+
+
+def _may_head_goals(text: str) -> bool:
+    """Cheap test: a goals heading ends with one of `_GOALS_WORDS` (where lower-casing its end folds it as `re.I`)."""
+    end = text[-14:].rstrip().rstrip(".。:：").rstrip()
+    return not end.isascii() or end.lower().endswith(_GOALS_WORDS)
 
 
 def _target_year(doc: Doc, before_line: int) -> int | None:
@@ -167,15 +204,20 @@ _THAN = re.compile(r"than(?<=\sthan)\s")  # "\sthan\s", led by its literal so th
 
 def _has_figure(text: str) -> bool:
     """Cheap test: a target needs digits, or a spelled number after "than"."""
-    digit = _ASCII_DIGIT if text.isascii() else _DIGIT
-    return digit.search(text) is not None or _THAN.search(text) is not None
+    if text.isascii():
+        for digit in "0123456789":  # substring tests run at C speed, many times faster than a pattern's scan
+            if digit in text:
+                return True
+    elif _DIGIT.search(text) is not None:
+        return True
+    return "than" in text and _THAN.search(text) is not None
 
 
 _GOAL_WORD = CaselessPattern(r"\b(?:strive|target|goal|will|shall|reach|achieve)")
 
 
-def _text_indicators(doc: Doc, para) -> None:
-    """A target in a clause that states a goal or a deadline; the deadline after it gives its year."""
+def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
+    """A target in a clause that states a goal or a deadline, or in a goals section; the deadline after it gives its year."""
     if not _has_figure(para.text):
         return
     text = para.without_unit_brackets()
@@ -186,17 +228,26 @@ def _text_indicators(doc: Doc, para) -> None:
         if not _has_figure(clause):
             continue
         clause_low = low[start:end] if low is not None else None
-        deadlines = None
-        for m in _targets(clause, clause_low):
-            found = _read_target(clause, clause_low, m)
+        deadlines = deadlines_by_clause[i] if deadlines_by_clause else ()
+        # A count may follow a comma or "and" where these end: "By the end of 2025, 12 halls and 30 stations ..."
+        list_heads = {d.end for d in deadlines if not d.goal_year_only}
+        states_goal = None
+        names: list[str] = []  # of the targets read in the clause
+        # spelled counts are read in dated clauses only, where one names a number over one
+        spells = bool(deadlines) and mentions_lowered(clause_low, _SPELLED_CUES)
+        for m in _targets(clause, clause_low, spells):
+            found = _read_target(clause, clause_low, m, deadlines, list_heads)
             if found is None:
                 continue
             name, unit, value, cmp, needs_date = found
-            if deadlines is None:
-                deadlines = deadlines_by_clause[i] if deadlines_by_clause else ()
-                states_goal = bool(deadlines) or _GOAL_WORD.search_lowered(clause, clause_low) is not None
+            if states_goal is None:
+                states_goal = in_goals or bool(deadlines) or _GOAL_WORD.search_lowered(clause, clause_low) is not None
             if not states_goal or needs_date and not deadlines:
                 continue
+            list_heads.add(m.end())
+            # "100 halls in the province by 2025, 200 halls by 2026": a series repeats its measure's head only
+            name = next((earlier for earlier in names if earlier.startswith(name + " ")), name)
+            names.append(name)
             s, e = strip_trailing_punct(text, start, end)
             doc.items.append(
                 Item("indicator", para.span(s, e), {
@@ -206,17 +257,50 @@ def _text_indicators(doc: Doc, para) -> None:
             )
 
 
-def _targets(clause: str, low: str | None):
-    """The `_TEXT_TARGET` matches in the clause (`low` is it lower-cased), read no further than its last figure.
+def _targets(clause: str, low: str | None, spelled: bool):
+    """The `_TEXT_TARGET` matches in the clause (`low` is it lower-cased) and, if `spelled`, the `_SPELLED_COUNT` ones,
+    in the order of the clause."""
+    found = list(_figure_targets(clause, low))
+    if spelled:
+        found.extend(_SPELLED_COUNT.finditer_lowered(clause, low))
+        found.sort(key=lambda m: m.start())
+    return found
 
-    Another match needs a digit after the last one, or a spelled number after "than ": without either the search stops
-    (it would try every position to the clause's end, most often well past its last figure).
+
+def _figure_targets(clause: str, low: str | None):
+    """The `_TEXT_TARGET` matches in the clause, each searched for from just before the next figure.
+
+    Every match holds a figure where its number starts: digits, or a spelled number after "than ". Only a comparator
+    can precede it ("no more than 5"): whitespace ends each comparator, of at most three words. So no match starts
+    before the third word before the next figure, and none after the last figure: the search skips the text between.
     """
-    for m in _TEXT_TARGET.finditer_lowered(clause, low):
-        yield m
-        end = m.end()
-        if low is not None and _DIGIT.search(low, end) is None and low.find("than", max(0, end - 5)) < 0:
+    if low is None:  # lower-casing is not exact here: the pattern's own scan, ignoring case
+        yield from _TEXT_TARGET.finditer_lowered(clause, low)
+        return
+    digit = _ASCII_DIGIT if low.isascii() else _DIGIT
+    has_than = "than" in low
+    pos = 0
+    while True:
+        found = digit.search(low, pos)
+        figure = found.start() if found is not None else len(low)
+        if has_than:
+            than = low.find("than", max(0, pos - 5))
+            while 0 <= than and than + 5 < pos:
+                than = low.find("than", than + 1)
+            if 0 <= than and than + 5 < figure:
+                figure = than + 5
+        if figure >= len(low):
             return
+        start = figure
+        if figure > pos and low[figure - 1].isspace():
+            window = max(pos, figure - 40)
+            words = low[window:figure].rsplit(None, 3)
+            start = window + len(words[0]) if len(words) == 4 else pos
+        m = _TEXT_TARGET_LOWER.search(low, start)
+        if m is None:
+            return
+        yield OnOriginal(m, clause)
+        pos = m.end()
 
 
 def _year_for(deadlines, position: int) -> int | None:
@@ -240,6 +324,21 @@ _LEADING_OF = re.compile(r"^\s*of\s+")
 _PREDICATE = re.compile(r"\s*(?:\w+\s+)?(?:will|shall|to|should)?\s*(?:be|are|is)\s+(?P<rest>.*)")
 
 
+# The noun phrase a count depends on: "the archives of", "the platform in" (from its article, at most 8 words).
+_GOVERNING = re.compile(r"\bthe\s+(?P<phrase>(?:(?!the\s)[^\s,;:，；：]+\s+){0,7}?[^\s,;:，；：]+)\s+(?:of|in)$", re.I)
+_EXAMPLES = re.compile(r"\s*such\s+as\b", re.I)
+_KIND_BEFORE = re.compile(r"\bof\s+(?:the\s+)?(?P<kind>[^,;:，；：]+?)\s*[,，]\s*(?:and\s+)?\w+(?:\s+\w+)?$", re.I)
+_QUOTE_MARKS = re.compile(r"[\"“”]")
+_SHORT_GAP = re.compile(r"(?:\s+[\w’'-]+){1,4}\s+")  # a counted noun between a spelled number and its deadline
+_LIST_JOIN = re.compile(r"(?:[,，]|\band)$", re.I)
+
+
+def _continues_list(before: str, list_heads: set[int]) -> bool:
+    """Whether `before` (right-stripped) is a comma or "and" after one of `list_heads`."""
+    join = _LIST_JOIN.search(before, max(0, len(before) - 4))
+    return join is not None and len(before[: join.start()].rstrip()) in list_heads
+
+
 def _after_target_verb(before: str, low: str | None) -> bool:
     """Whether `before` (the clause up to a figure, right-stripped) ends with a target verb; `low` is the clause lowered."""
     if low is not None and not low.endswith(_TARGET_VERB_ENDS, 0, len(before)):
@@ -247,10 +346,11 @@ def _after_target_verb(before: str, low: str | None) -> bool:
     return _TARGET_VERB.search(before) is not None
 
 
-def _read_target(clause: str, low: str | None, m) -> tuple[str, str, float, str, bool] | None:
+def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int]) -> tuple[str, str, float, str, bool] | None:
     """Name, unit, value, comparator of a figure that is a target, and whether it is one only if dated; else None.
 
-    `low` is `caseless.lowered(clause)`.
+    `low` is `caseless.lowered(clause)`; `deadlines` are the clause's; `list_heads` are the clause positions (ends of
+    deadline phrases and of targets) after which a comma or "and" may lead to a count.
 
     A figure is a target with a comparator ("more than"), as a percentage, after a target verb ("reach"), or
     as a plain count of things in a dated commitment ("build 12 facilities by the end of 2025").
@@ -268,9 +368,15 @@ def _read_target(clause: str, low: str | None, m) -> tuple[str, str, float, str,
         return None
     cmp = m.group("cmp")
     needs_date = not (cmp or unit.startswith(("%", "percent", "per")) or _after_target_verb(before, low))
+    if needs_date and not num[0].isdigit() and not (
+        _continues_list(before, list_heads) or any(_SHORT_GAP.fullmatch(clause, m.end("num"), d.start) for d in deadlines)
+    ):
+        return None  # "two provinces": spelled small counts are often descriptive; a target is tied to its deadline
     if needs_date and not (
         "." not in num and _WORD_AFTER.match(tail) is not None
-        and not _NOT_A_COUNT_BEFORE.search(before) and not _NOT_A_COUNT_AFTER.match(tail)
+        and not clause[m.end("num") : m.end("num") + 1].isalpha()  # "5G networks": a name, not a count
+        and (not _NOT_A_COUNT_BEFORE.search(before) or _continues_list(before, list_heads))
+        and not _NOT_A_COUNT_AFTER.match(tail)
     ):
         return None
     scale = m.group("scale")
@@ -282,25 +388,45 @@ def _read_target(clause: str, low: str | None, m) -> tuple[str, str, float, str,
         unit = "%"
     if unit == "%":
         of = _SHARE_OF.match(tail)
-        name = _noun_phrase((of.group("quoted") or "") + " " + of.group("rest")) if of else _name_before(before)
+        name = _noun_phrase((of.group("quoted") or "") + " " + of.group("rest")) if of else _name_before(before, clause, m)
     elif quoted := _OF_QUOTED.match(tail):
         name = quoted.group("term")  # "50 items of "one certificate and one compliance"": the quoted kind of item
     else:
         if unit in ("types", "kinds", "categories"):  # "300 types of electronic licenses": the measure word is the unit
             tail = _LEADING_OF.sub("", tail)
-        name = _noun_phrase(tail)
-        if not name or name.lower() in _COUNT_NOUNS:
+        examples = _EXAMPLES.match(tail)
+        name = _noun_phrase(tail) if examples is None else ""
+        if examples is not None and unit and (kind := _KIND_BEFORE.search(before)) is not None:
+            name = _noun_phrase(kind.group("kind"))  # "a list of X …, 100 items such as A, B": the items are X
+        elif not name or name.lower() in _COUNT_NOUNS:
             predicate = _PREDICATE.match(tail)
             name = _noun_phrase(predicate.group("rest")) if predicate else name
+        elif (governed := _GOVERNING.search(before)) is not None:
+            # "complete the archives of 24 villages": the villages with archives are counted; "the handling of 50
+            # matters between A and B": the handling between A and B, counted in matters
+            phrase = _QUOTE_MARKS.sub("", governed.group("phrase"))
+            name = f"{phrase} {name}" if unit else f"{name} with {phrase}"
         if not name:
-            name = _name_before(before)
-    name = name.strip(" \"“”'")
+            name = _name_before(before, clause, m)
+    name = _trim_quotes(name)
     if not name or name.lower() in _COUNT_NOUNS:
         return None
     if scale and unit == "yuan":
         unit = f"{scale.strip()} yuan"
         value = float(parse_number(num) or value)
     return name, unit, value, _comparator(cmp), needs_date
+
+
+_QUOTES = "\"“”'"
+
+
+def _trim_quotes(name: str) -> str:
+    """The name without quote marks at its ends, but for one closing a quote begun within: 'key "one thing"'."""
+    name = name.strip()
+    inner = name.strip(_QUOTES)
+    if name.endswith(("\"", "”")) and sum(inner.count(q) for q in "\"“”") % 2:
+        return inner + name[-1]
+    return inner
 
 
 _COUNT_NOUNS = {"items", "item", "matters", "matter", "pieces", "times", "will", "be"}
@@ -320,11 +446,59 @@ def _noun_phrase(text: str) -> str:
     return " ".join(words).strip()
 
 
-def _name_before(before: str) -> str:
-    """The measure named before a figure: the subject of "the online handling rate … will reach 90%"."""
+_SUBJECT_VERB = re.compile(
+    r"\s(?:will|shall|should|must|is|are|be|has|have|reach(?:es|ed)?|achieve[sd]?|exceed\w*|rise[sn]?|increase[sd]?|"
+    r"decrease[sd]?|reduce[sd]?|drop\w*|stabiliz\w*|maintain\w*|keep\w*|controlled|account(?:s|ed)?\s+for)\b",
+    re.I,
+)
+_SERIES_BEFORE = re.compile(rf"(?:(?:{DIGITS})\s*%?\s*(?:[,，]|and)\s*)+$", re.I)
+_SERIES_AFTER = re.compile(rf"(?:\s*(?:[,，]|and)\s*(?:{DIGITS})\s*%?)*\s*[,，]?\s*respectively\b", re.I)
+_AND = re.compile(r"\s+and\s+", re.I)
+
+
+def _name_before(before: str, clause: str, m) -> str:
+    """The measure named before a figure: the subject of "the online handling rate … will reach 90%".
+
+    Of figures given "respectively" ("the A and B rates reach 20% and 50% respectively") each names its own conjunct.
+    """
+    if "respectively" in clause:
+        later = _SERIES_AFTER.match(clause, m.end("unit") if m.group("unit") else m.end("num"))
+        if later is not None:
+            earlier = _SERIES_BEFORE.search(before)
+            position = len(_FIGURE.findall(earlier.group())) if earlier else 0
+            conjuncts = _conjuncts(
+                _subject(before[: earlier.start()] if earlier else before), position + 1 + len(_FIGURE.findall(later.group()))
+            )
+            if conjuncts:
+                return conjuncts[position]
+    return _subject(before)
+
+
+_FIGURE = re.compile(DIGITS)
+
+
+def _subject(before: str) -> str:
+    """The subject of the last comma-separated part of `before`: its words before the verb, at most 12."""
     clause = re.split(r"[,，;；:：]", before)[-1]
-    verb = re.search(r"\s(?:will|shall|should|must|is|are|be|has|have|reach(?:es|ed)?|achieve[sd]?|exceed\w*|rise[sn]?|"
-                     r"increase[sd]?|decrease[sd]?|reduce[sd]?|drop\w*|stabiliz\w*|maintain\w*|keep\w*|controlled)\b", clause, re.I)
+    verb = _SUBJECT_VERB.search(clause)
     subject = clause[: verb.start()] if verb and verb.start() > 0 else clause
     name = " ".join(subject.split()[-12:]).strip()  # (a deadline phrase always spans words: no single word is one)
-    return re.sub(r"^(?:and|the|a|an|in|by|of|to)\s+", "", name, flags=re.I)
+    return re.sub(r"^(?:(?:and|the|a|an|in|by|of|to)\s+)+", "", name, flags=re.I)
+
+
+def _conjuncts(subject: str, count: int) -> list[str] | None:
+    """`subject` split into `count` conjuncts sharing its head: "the A and B rates" gives "A rates", "B rates".
+
+    Where it holds more joins than needed, those repeating its first word split it ("international passenger and
+    international cargo and mail throughput"); None when no split gives `count` parts.
+    """
+    joins = list(_AND.finditer(subject))
+    if len(joins) > count - 1:
+        first = subject.split(None, 1)[0].lower()
+        joins = [j for j in joins if subject[j.end():].lower().startswith(first + " ")]
+    if len(joins) != count - 1:
+        return None
+    bounds = [0] + [x for j in joins for x in (j.start(), j.end())] + [len(subject)]
+    parts = [subject[bounds[k]:bounds[k + 1]].strip() for k in range(0, len(bounds), 2)]
+    head = parts[-1].split(" of ", 1)[0].split()[-1]  # "throughput" of "cargo and mail throughput of the airport"
+    return [p if p.split()[-1] == head or k == len(parts) - 1 else f"{p} {head}" for k, p in enumerate(parts)]

@@ -209,3 +209,85 @@ def test_a_plain_count_is_a_target_only_in_a_dated_clause():
     doc = _run("Action Plan for Qinghe Province\n\n(1) Build halls. We will build 12 service halls by the end of 2025."
                " We will build 15 service halls.\n")
     assert [(i.fields["name"], i.fields["target"]["value"]) for i in _indicators(doc)] == [("service halls", 12)]
+
+
+def _fields(doc: Doc, *keys: str):
+    return [tuple(i.fields["target"][k[7:]] if k.startswith("target.") else i.fields[k] for k in keys)
+            for i in _indicators(doc)]
+
+
+def test_counts_after_a_deadline_and_comma_and_counts_joined_by_and():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Equip the halls. By the end of 2026, 40 smart kiosks and 15 mobile"
+               " service vans will be deployed in the counties.\n")
+    assert _fields(doc, "name", "target.value", "target.year") == [("smart kiosks", 40, 2026), ("mobile service vans", 15, 2026)]
+
+
+def test_a_number_in_a_list_after_a_comma_is_no_count():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Revise rules. Revise Articles 3, 12 measures and the annex by the end"
+               " of 2026.\n")
+    assert _indicators(doc) == []
+
+
+def test_a_spelled_count_is_a_target_when_its_deadline_follows_it():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Open late. Open the evening window service in seven districts"
+               " before the end of 2025; link the two provinces and their archives, and finish the review by the end of 2026.\n")
+    assert _fields(doc, "name", "target.value", "target.year") == [("districts with evening window service", 7, 2025)]
+
+
+def test_a_count_is_named_with_the_phrase_it_depends_on():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Keep records. Complete the digital archives of 30 old factories"
+               " by the end of 2026.\n")
+    assert _fields(doc, "name", "unit", "target.value") == [("old factories with digital archives", "", 30)]
+
+
+def test_a_figure_joined_to_letters_or_a_unit_inside_a_word_is_no_count():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Connect towns. By the end of 2025, 5G coverage will reach all towns;"
+               " 8 municipal parks will be rebuilt by the end of 2026.\n")
+    assert _fields(doc, "name", "unit", "target.value") == [("municipal parks", "", 8)]
+
+
+def test_a_goals_section_states_goals_without_a_goal_word_or_year():
+    results = ("After two years, there are more than 60 freight routes linking the port with inland hubs, and the domestic"
+               " transfer and overseas transfer shares of the hub account for 30% and 45% respectively.\n")
+    doc = _run("Action Plan for Qinghe Port\n\n(3) Expected results.\n\n" + results + "\nFourth, safeguards\n\n" + results)
+    assert _fields(doc, "name", "unit", "target.value", "target.year", "comparator") == [
+        ("freight routes linking the port with inland hubs", "", 60, None, ">="),
+        ("domestic transfer shares", "%", 30, None, "="),
+        ("overseas transfer shares of the hub", "%", 45, None, "="),
+    ]
+
+
+def test_items_given_by_examples_are_of_the_kind_named_before():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Go mobile. Before the end of 2026, we will issue a catalogue of"
+               " cross-region services, and offer more than 80 items such as tax filing and pension checks.\n")
+    assert _fields(doc, "name", "unit", "target.value") == [("cross-region services", "items", 80)]
+
+
+def test_a_series_keeps_the_name_of_its_first_figure():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Read more. Open more than 30 reading rooms in the county by the end"
+               " of 2025, more than 50 reading rooms by the end of 2026.\n")
+    assert _fields(doc, "name", "target.value", "target.year") == [
+        ("reading rooms in the county", 30, 2025), ("reading rooms in the county", 50, 2026),
+    ]
+
+
+def test_a_quoted_word_ending_a_name_keeps_its_quote_marks():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Merge services. By the end of 2025, 12 key \"one visit\" and"
+               " 6 model \"one visit\" will be launched.\n")
+    assert _fields(doc, "name", "target.value") == [('key "one visit"', 12), ('model "one visit"', 6)]
+
+
+@pytest.mark.parametrize("clause", [
+    "the rate will reach no more than 5% and not  less\n than 12,000 items, over 3 halls",
+    "controlled within 9 days, morethan five, more than twelve cities and 2025 targets",
+    "not" + " " * 45 + "less than 7 stations; x≥ 4 and abovex 8 kiosks " + "long words " * 12 + "at least 30",
+    "no figure here at all",
+])
+def test_the_search_from_each_figure_finds_what_a_full_scan_finds(clause):
+    from duban.extract.caseless import lowered
+    from duban.extract.indicators import _TEXT_TARGET, _figure_targets
+
+    def found(matches):
+        return [(m.span(), m.group("cmp"), m.group("num"), m.group("tail")) for m in matches]
+    low = lowered(clause)
+    assert found(_figure_targets(clause, low)) == found(_TEXT_TARGET.finditer_lowered(clause, low))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 from .caseless import CaselessPattern, lowered, mentions, mentions_lowered
+from .clauses import matches_opening_with
 from .model import Doc
 from .numbers import SPELLED_NUMBER, ordinal_value, spelled_value
 
@@ -42,32 +42,6 @@ UNITS_BRACKET = re.compile(
 )
 UNITS_BRACKET_CUES = ("responsible", "lead", "implementing")  # a bracket names one of these
 UNITS_BRACKET_OPENINGS = "[【(（"  # a bracket opens with one of these
-
-
-def bracket_matches(
-    pattern: re.Pattern[str], text: str, openings: str, may_open: Callable[[int], bool] | None = None
-) -> Iterator[re.Match[str]]:
-    r"""`pattern.finditer(text)` for a pattern whose every match opens with one of `openings`.
-
-    The pattern is only tried where `str.find` (C speed) meets an opening, and passes `may_open(position)` when
-    given (a cheap test every match there passes): the regex engine would test every position for the character
-    class. Look-behinds and \b still see the text before that position.
-    """
-    pos, size = 0, len(text)
-    while True:
-        at = size
-        for opening in openings:
-            found = text.find(opening, pos, at)
-            if found >= 0:
-                at = found
-        if at == size:
-            return
-        m = pattern.match(text, at) if may_open is None or may_open(at) else None
-        if m is None:
-            pos = at + 1
-        else:
-            yield m
-            pos = m.end()
 
 
 _ENDS_ITEM = re.compile(
@@ -220,7 +194,7 @@ def _says_what_to_do(item: OutlineItem) -> bool:
     rest = item.rest
     if _may_hold_bracket(rest):
         pieces, pos = [], 0
-        for bracket in bracket_matches(UNITS_BRACKET, rest, UNITS_BRACKET_OPENINGS):
+        for bracket in matches_opening_with(UNITS_BRACKET, rest, UNITS_BRACKET_OPENINGS):
             pieces.append(rest[pos : bracket.start()])
             pos = bracket.end()
         rest = "".join(pieces) + rest[pos:]
@@ -246,7 +220,7 @@ def units_from_bracket(text: str) -> list[str] | None:
     # The last bracket, else the last note, names the units.
     last = None
     if _may_hold_bracket(text):
-        for last in bracket_matches(UNITS_BRACKET, text, UNITS_BRACKET_OPENINGS):
+        for last in matches_opening_with(UNITS_BRACKET, text, UNITS_BRACKET_OPENINGS):
             pass
         if last is not None:
             return split_units(last.group("body"))
@@ -255,7 +229,7 @@ def units_from_bracket(text: str) -> list[str] | None:
         if low is None:
             notes = RESPONSIBILITY_NOTE.finditer(text)
         elif _says_who_leads(low):
-            notes = bracket_matches(RESPONSIBILITY_NOTE, text, "(（", lambda at: _may_open_note(text, low, at))
+            notes = matches_opening_with(RESPONSIBILITY_NOTE, text, "(（", lambda at: _may_open_note(text, low, at))
         else:
             notes = ()
         for last in notes:

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 
 from .caseless import lowered, mentions_lowered
-from .clauses import clause_spans, sentence_spans
+from .clauses import clause_spans, matches_opening_with, sentence_spans
 from .model import Doc, Span
-from .outline import UNITS_BRACKET, UNITS_BRACKET_CUES, UNITS_BRACKET_OPENINGS, bracket_matches
+from .outline import UNITS_BRACKET, UNITS_BRACKET_CUES, UNITS_BRACKET_OPENINGS
 
 _ENDS_OPEN = re.compile(r"[\w,，、(（\-–]$")
 
@@ -70,7 +70,7 @@ class Paragraph:
         text, low = self.text, self.lowered()
         # Every bracket names its units after a colon.
         if (":" in text or "：" in text) and mentions_lowered(low, UNITS_BRACKET_CUES):
-            brackets = [m.span() for m in bracket_matches(UNITS_BRACKET, text, UNITS_BRACKET_OPENINGS)]
+            brackets = [m.span() for m in matches_opening_with(UNITS_BRACKET, text, UNITS_BRACKET_OPENINGS)]
         else:
             brackets = []
         if not brackets:

@@ -36,8 +36,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for m in matches_opening_with(_SENTENCE_END, text, _MARKS):
         if text[m.start()] == "." and _closes_abbreviation(text, m.start()):
             continue
-        end = m.end()
-        _append(spans, text, start, end)
+        end = m.end()  # after a mark or a quote: no space to trim there
+        while start < end and text[start].isspace():
+            start += 1
+        if start < end and (text[start].isalnum() or _WORD_CHAR.search(text, start, end)):  # isalnum: a word character
+            spans.append((start, end))
         start = end
     _append(spans, text, start, len(text))
     return spans

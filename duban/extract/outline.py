@@ -229,7 +229,7 @@ def units_from_bracket(text: str) -> list[str] | None:
         if low is None:
             notes = RESPONSIBILITY_NOTE.finditer(text)
         elif _says_who_leads(low):
-            notes = matches_opening_with(RESPONSIBILITY_NOTE, text, "(（", lambda at: _may_open_note(text, low, at))
+            notes = matches_opening_with(RESPONSIBILITY_NOTE, text, "(（", lambda at: _may_open_note(low, at))
         else:
             notes = ()
         for last in notes:
@@ -241,6 +241,9 @@ def units_from_bracket(text: str) -> list[str] | None:
 
 # The brackets a note spans (asides one level deep): RESPONSIBILITY_NOTE's shape, without what it says.
 _NOTE_BRACKETS = re.compile(r"[(（][^()（）]*(?:[(（][^()（）]*[)）][^()（）]*)*[)）]")
+# What a note says, in lower-cased text, without the word boundaries: a pattern that opens with letters is only tried
+# where the regex engine finds one of them.
+_WHO_LEADS = re.compile(r"(?:take|takes|taking)\s+the\s+lead|(?:shall|will|should)\s+be\s+responsible")
 
 
 def _says_who_leads(low: str) -> bool:
@@ -248,10 +251,10 @@ def _says_who_leads(low: str) -> bool:
     return "tak" in low and "lead" in low or "responsible" in low
 
 
-def _may_open_note(text: str, low: str, at: int) -> bool:
-    """Cheap test: a note opens at `at` only if the brackets opening there say who leads."""
-    brackets = _NOTE_BRACKETS.match(text, at)
-    return brackets is not None and _says_who_leads(low[at : brackets.end()])
+def _may_open_note(low: str, at: int) -> bool:
+    """Cheap test on lower-cased text: a note opens at `at` only if the brackets opening there say who leads."""
+    brackets = _NOTE_BRACKETS.match(low, at)
+    return brackets is not None and _WHO_LEADS.search(low, at, brackets.end()) is not None
 
 
 _HEAD_NOUN = re.compile(

@@ -269,6 +269,11 @@ def test_note_inside_an_aside_gives_its_units():
     assert units_from_bracket(text) == ["Office", "Bureau"]
 
 
+def test_note_in_any_case_and_whitespace_gives_its_units():
+    text = "Improve the service (see 3.1). (The Tax Office SHALL BE\nResponsible (as before))"
+    assert units_from_bracket(text) == ["Tax Office, (as before)"]
+
+
 @pytest.mark.parametrize("line", [
     "Publish it by 2025. [Responsible units: İstanbul Office] Then report.",
     "ΟΔΟΣ[Responsible units: Office]Σ by 2025.",

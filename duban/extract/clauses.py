@@ -24,8 +24,6 @@ _SENTENCE_END = re.compile(
 _SEMICOLON = re.compile(r"[;；]")
 _ASCII_WORD_END = re.compile(r"[A-Za-z.]+\Z")
 _WORD_CHAR = re.compile(r"\w")
-
-
 _MARKS = ".!?。！？"  # every sentence end opens with one of these
 _ABBREVIATION_ENDINGS = (*_ABBREVIATIONS, ".")
 
@@ -89,6 +87,7 @@ def _word_before(text: str, dot: int) -> str:
     while begin > 0 and (text[begin - 1].isalpha() or text[begin - 1] == "."):
         begin -= 1
     return text[begin:dot].lower().rstrip(".")
+
 
 def clause_spans(text: str, sentences: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
     """Sentences further cut at semicolons: the genre's unit of one commitment or one finding.

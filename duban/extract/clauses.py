@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Callable, Iterator
 
 _ABBREVIATIONS = {
     "no", "nos", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
@@ -23,19 +24,60 @@ _SENTENCE_END = re.compile(
 _SEMICOLON = re.compile(r"[;；]")
 _ASCII_WORD_END = re.compile(r"[A-Za-z.]+\Z")
 _WORD_CHAR = re.compile(r"\w")
+_MARKS = ".!?。！？"  # every sentence end opens with one of these
+_ABBREVIATION_ENDINGS = (*_ABBREVIATIONS, ".")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences in `text`, each trimmed of surrounding whitespace."""
     spans, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        if text[m.start()] == "." and _word_before(text, m.start()) in _ABBREVIATIONS:
+    for m in matches_opening_with(_SENTENCE_END, text, _MARKS):
+        if text[m.start()] == "." and _closes_abbreviation(text, m.start()):
             continue
-        end = m.end()
-        _append(spans, text, start, end)
+        end = m.end()  # after a mark or a quote: no space to trim there
+        while start < end and text[start].isspace():
+            start += 1
+        if start < end and (text[start].isalnum() or _WORD_CHAR.search(text, start, end)):  # isalnum: a word character
+            spans.append((start, end))
         start = end
     _append(spans, text, start, len(text))
     return spans
+
+
+def matches_opening_with(
+    pattern: re.Pattern[str], text: str, openings: str, may_open: Callable[[int], bool] | None = None
+) -> Iterator[re.Match[str]]:
+    r"""`pattern.finditer(text)` for a pattern whose every match opens with one of the characters `openings`.
+
+    The pattern is only tried where `str.find` (C speed) meets an opening, and passes `may_open(position)` when
+    given (a cheap test every match there passes): the regex engine would test every position for the character
+    class. Look-behinds and \b still see the text before that position.
+    """
+    openings = [opening for opening in openings if opening in text]
+    pos, size = 0, len(text)
+    while openings:
+        at = size
+        for opening in openings:
+            found = text.find(opening, pos, at)
+            if found >= 0:
+                at = found
+        if at == size:
+            return
+        m = pattern.match(text, at) if may_open is None or may_open(at) else None
+        if m is None:
+            pos = at + 1
+        else:
+            yield m
+            pos = m.end()
+
+
+def _closes_abbreviation(text: str, dot: int) -> bool:
+    """Whether the full stop at `dot` closes an abbreviation ("No. 5")."""
+    # Cheap test first: lower-cased, the word before the stop ends the six characters before it, and an abbreviation
+    # has at most six characters (the stops after it aside).
+    if not text[max(0, dot - 6) : dot].lower().endswith(_ABBREVIATION_ENDINGS):
+        return False
+    return _word_before(text, dot) in _ABBREVIATIONS
 
 
 def _word_before(text: str, dot: int) -> str:

@@ -137,8 +137,7 @@ def clause_deadlines(doc: Doc, para: Paragraph) -> list[tuple[Deadline, ...]] | 
 def _clause_deadlines(para: Paragraph) -> list[tuple[Deadline, ...]] | None:
     if not _names_year(para.text, para.lowered()):
         return None  # nor does any of its clauses
-    text = para.without_unit_brackets()
-    low = para.lowered() if text is para.text else lowered(text)  # the same text when no bracket was blanked
+    text, low = para.without_unit_brackets(), para.lowered_without_unit_brackets()
     return [
         find_deadlines_lowered(text[start:end], low[start:end] if low is not None else None)
         for start, end in para.clauses()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .caseless import CaselessPattern, lowered, mentions
+from .caseless import CaselessPattern, lowered, mentions, mentions_lowered
+from .clauses import matches_opening_with
 from .model import Doc
 from .numbers import SPELLED_NUMBER, ordinal_value, spelled_value
 
@@ -40,6 +41,9 @@ UNITS_BRACKET = re.compile(
     re.I | re.M | re.S,
 )
 UNITS_BRACKET_CUES = ("responsible", "lead", "implementing")  # a bracket names one of these
+UNITS_BRACKET_OPENINGS = "[【(（"  # a bracket opens with one of these
+
+
 _ENDS_ITEM = re.compile(
     r"^(?:attachments?|annex(?:es)?|appendix|附件|附表)\b|^(?:table|schedule|column)\s*\d"
     r"|^[A-Z][a-z]+\s+\d{1,2},\s*\d{4}$|^\d{4}[-年./]\d{1,2}[-月./]\d{1,2}日?$",
@@ -187,7 +191,13 @@ _SIX_HAN = re.compile(r"[\u4e00-\u9fff]{6}")
 
 def _says_what_to_do(item: OutlineItem) -> bool:
     """An item that only carries a bracket or a table caption after its heading is not an action item."""
-    rest = UNITS_BRACKET.sub("", item.rest) if _may_hold_bracket(item.rest) else item.rest
+    rest = item.rest
+    if _may_hold_bracket(rest):
+        pieces, pos = [], 0
+        for bracket in matches_opening_with(UNITS_BRACKET, rest, UNITS_BRACKET_OPENINGS):
+            pieces.append(rest[pos : bracket.start()])
+            pos = bracket.end()
+        rest = "".join(pieces) + rest[pos:]
     rest = rest.strip(" .。;；\n")
     return len(rest.split(maxsplit=3)) >= 4 or _SIX_HAN.search(rest) is not None
 
@@ -210,24 +220,41 @@ def units_from_bracket(text: str) -> list[str] | None:
     # The last bracket, else the last note, names the units.
     last = None
     if _may_hold_bracket(text):
-        for last in UNITS_BRACKET.finditer(text):
+        for last in matches_opening_with(UNITS_BRACKET, text, UNITS_BRACKET_OPENINGS):
             pass
         if last is not None:
             return split_units(last.group("body"))
-    if _may_hold_note(text):
-        for last in RESPONSIBILITY_NOTE.finditer(text):
+    if "(" in text or "（" in text:
+        low = lowered(text)
+        if low is None:
+            notes = RESPONSIBILITY_NOTE.finditer(text)
+        elif _says_who_leads(low):
+            notes = matches_opening_with(RESPONSIBILITY_NOTE, text, "(（", lambda at: _may_open_note(low, at))
+        else:
+            notes = ()
+        for last in notes:
             pass
         if last is not None:
             return split_units(_RESPONSIBILITY_VERBS.sub(",", last.group("body")))
     return None
 
 
-def _may_hold_note(text: str) -> bool:
-    """Cheap test: a note is in round brackets and says "take(s)/taking the lead" or "be responsible"."""
-    if "(" not in text and "（" not in text:
-        return False
-    low = lowered(text)
-    return low is None or "tak" in low and "lead" in low or "responsible" in low
+# The brackets a note spans (asides one level deep): RESPONSIBILITY_NOTE's shape, without what it says.
+_NOTE_BRACKETS = re.compile(r"[(（][^()（）]*(?:[(（][^()（）]*[)）][^()（）]*)*[)）]")
+# What a note says, in lower-cased text, without the word boundaries: a pattern that opens with letters is only tried
+# where the regex engine finds one of them.
+_WHO_LEADS = re.compile(r"(?:take|takes|taking)\s+the\s+lead|(?:shall|will|should)\s+be\s+responsible")
+
+
+def _says_who_leads(low: str) -> bool:
+    """Cheap test on lower-cased text: a note says "take(s)/taking the lead" or "be responsible"."""
+    return "tak" in low and "lead" in low or "responsible" in low
+
+
+def _may_open_note(low: str, at: int) -> bool:
+    """Cheap test on lower-cased text: a note opens at `at` only if the brackets opening there say who leads."""
+    brackets = _NOTE_BRACKETS.match(low, at)
+    return brackets is not None and _WHO_LEADS.search(low, at, brackets.end()) is not None
 
 
 _HEAD_NOUN = re.compile(
@@ -247,11 +274,14 @@ def _ends_with_head_noun(text: str) -> bool:
 
 
 _LEAD_NOTE = CaselessPattern(r"\b(?:lead(?:ing)?\s+unit|the\s+same\s+below|listed\s+first|first\s+(?:is|one)|in\s+charge\s+of\s+the\s+lead)\b")
+_LEAD_NOTE_CUES = ("lead", "same", "first")  # every match holds one
 
 
 # The stop comes first so that the regex engine skips to it; the look-behinds then check what precedes it.
 _NOTE_AFTER_LIST = re.compile(r"[.。;；](?<!\bCo.)(?<!\bLtd.)\s+(?=[A-Z(（])")
-_SEPARATOR = re.compile(r"\s*(?:,|，|、|;|；)\s*")
+# The spaces around a separator stay with the parts, which are stripped: a pattern opening with a character class is
+# only tried where the regex engine finds one of its characters.
+_SEPARATOR = re.compile(r"[,，、;；]")
 _LIST_SEPARATOR = re.compile(_SEPARATOR.pattern + r"(?![^(（]*[)）])")  # not inside brackets
 _LEADING_JOIN = re.compile(r"^(?:and|as\s+well\s+as|with)\s+", re.I)
 _LEADING_THE = re.compile(r"^the\s+", re.I)
@@ -276,9 +306,9 @@ def split_units(text: str) -> list[str]:
         if not (("\x00" in part or "," in part) and _COMPANY_SUFFIX.search(part + " ")):
             part = part.rstrip(".")
         low = lowered(part)
-        if not part or _LEAD_NOTE.search_lowered(part, low):
+        if not part or mentions_lowered(low, _LEAD_NOTE_CUES) and _LEAD_NOTE.search_lowered(part, low):
             continue
-        if units and not _UNIT_WORD.search_lowered(part, low) and len(part.split()) <= 4:
+        if units and len(part.split()) <= 4 and not _UNIT_WORD.search_lowered(part, low):
             units[-1] = f"{units[-1]}, {part}"  # "Bureau of Culture, Radio, Television and Tourism" is one unit
             continue
         units.extend(_LEADING_THE.sub("", u).replace("\x00", ",") for u in _split_on_and(part))

@@ -6,10 +6,10 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from .caseless import lowered, mentions
-from .clauses import clause_spans, sentence_spans
+from .caseless import lowered, mentions_lowered
+from .clauses import clause_spans, matches_opening_with, sentence_spans
 from .model import Doc, Span
-from .outline import UNITS_BRACKET, UNITS_BRACKET_CUES
+from .outline import UNITS_BRACKET, UNITS_BRACKET_CUES, UNITS_BRACKET_OPENINGS
 
 _ENDS_OPEN = re.compile(r"[\w,，、(（\-–]$")
 
@@ -31,6 +31,7 @@ class Paragraph:
     _clauses: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
     _without_units: str | None = field(default=None, repr=False, compare=False)
     _lowered: str | None | bool = field(default=False, repr=False, compare=False)
+    _lowered_without_units: str | None | bool = field(default=False, repr=False, compare=False)
 
     @property
     def last_line(self) -> int:
@@ -56,11 +57,30 @@ class Paragraph:
     def without_unit_brackets(self) -> str:
         """The text with its "[Responsible units: …]" brackets blanked out, offsets unchanged; computed once."""
         if self._without_units is None:
-            text = self.text
-            if mentions(text, UNITS_BRACKET_CUES):
-                text = UNITS_BRACKET.sub(lambda m: " " * len(m.group()), text)
-            self._without_units = text
+            self._blank_unit_brackets()
         return self._without_units
+
+    def lowered_without_unit_brackets(self) -> str | None:
+        """`caseless.lowered(self.without_unit_brackets())`, computed once."""
+        if self._lowered_without_units is False:
+            self._blank_unit_brackets()
+        return self._lowered_without_units
+
+    def _blank_unit_brackets(self) -> None:
+        text, low = self.text, self.lowered()
+        # Every bracket names its units after a colon.
+        if (":" in text or "：" in text) and mentions_lowered(low, UNITS_BRACKET_CUES):
+            brackets = [m.span() for m in matches_opening_with(UNITS_BRACKET, text, UNITS_BRACKET_OPENINGS)]
+        else:
+            brackets = []
+        if not brackets:
+            self._without_units, self._lowered_without_units = text, low
+            return
+        self._without_units = _blank(text, brackets)
+        # Blanking commutes with exact lower-casing: it maps each character on its own, but for a final sigma, which
+        # sees the bracket characters that open and close the brackets as it sees spaces. Where lower-casing is not
+        # exact, the brackets may have held the characters that made it so.
+        self._lowered_without_units = _blank(low, brackets) if low is not None else lowered(self._without_units)
 
     def sentences(self) -> list[tuple[int, int]]:
         """Sentence spans of the paragraph, computed once."""
@@ -73,6 +93,16 @@ class Paragraph:
         if self._clauses is None:
             self._clauses = clause_spans(self.text, self.sentences())
         return self._clauses
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each of `spans` (in order, not overlapping) replaced by as many spaces."""
+    pieces, pos = [], 0
+    for start, end in spans:
+        pieces += (text[pos:start], " " * (end - start))
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def paragraphs(doc: Doc) -> list[Paragraph]:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from duban.extract.caseless import lowered
+from duban.extract.clauses import _SENTENCE_END, matches_opening_with, sentence_spans
 from duban.extract.milestones import extract_milestones
 from duban.extract.model import Doc
+from duban.extract.outline import RESPONSIBILITY_NOTE, UNITS_BRACKET, UNITS_BRACKET_OPENINGS, units_from_bracket
+from duban.extract.paragraphs import paragraphs
 from duban.extract.pipeline import run_pipeline
 from duban.extract.tasks import extract_tasks
 
@@ -242,3 +246,46 @@ def test_heading_over_circled_sub_items_gives_its_sub_items():
     extract_milestones(doc)
     extract_tasks(doc)
     assert [t.fields["number"] for t in doc.items if t.kind == "task"] == ["①", "②"]
+
+
+@pytest.mark.parametrize("pattern, openings", [
+    (UNITS_BRACKET, UNITS_BRACKET_OPENINGS), (RESPONSIBILITY_NOTE, "(（"), (_SENTENCE_END, ".!?。！？"),
+])
+def test_matches_opening_with_gives_what_finditer_gives(pattern, openings):
+    texts = [
+        "Do it. [Responsible units: A, B] (The Office will take the lead (see 3.2).) Then (1) stop!",
+        "(Review (the Office will take the lead)) and (Department X will be responsible) 【lead unit: C】",
+        "No. 5 e.g. this one (unclosed [Leading unit: D] ... done? Yes。好！",
+        "",
+    ]
+    for text in texts:
+        assert [m.span() for m in matches_opening_with(pattern, text, openings)] == [
+            m.span() for m in pattern.finditer(text)
+        ]
+
+
+def test_note_inside_an_aside_gives_its_units():
+    text = "Improve the service (see the catalogue (the Office and the Bureau will take the lead)) by 2025."
+    assert units_from_bracket(text) == ["Office", "Bureau"]
+
+
+def test_note_in_any_case_and_whitespace_gives_its_units():
+    text = "Improve the service (see 3.1). (The Tax Office SHALL BE\nResponsible (as before))"
+    assert units_from_bracket(text) == ["Tax Office, (as before)"]
+
+
+@pytest.mark.parametrize("line", [
+    "Publish it by 2025. [Responsible units: İstanbul Office] Then report.",
+    "ΟΔΟΣ[Responsible units: Office]Σ by 2025.",
+    "Publish it by 2025 (no units).",
+])
+def test_lowered_text_without_unit_brackets_is_the_blanked_text_lowered(line):
+    (para,) = paragraphs(Doc(file="plan.txt", index=1, first_line=1, lines=[line]))
+    assert para.lowered_without_unit_brackets() == lowered(para.without_unit_brackets())
+
+
+def test_sentences_end_after_no_abbreviation():
+    text = "See Art. 5 and No.. 6, approx. 7 items, e.g. forms; Dr. Li reviews it. Mr. Wang. A final note."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "See Art. 5 and No.. 6, approx. 7 items, e.g. forms; Dr. Li reviews it.", "Mr. Wang.", "A final note.",
+    ]

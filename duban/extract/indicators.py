@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .caseless import CaselessPattern, OnOriginal, lowered, mentions_lowered
+from .caseless import CaselessPattern, OnOriginal, mentions_lowered
 from .clauses import strip_trailing_punct
 from .deadlines import clause_deadlines
 from .model import Doc, Item, Span
@@ -221,7 +221,7 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
     if not _has_figure(para.text):
         return
     text = para.without_unit_brackets()
-    low = para.lowered() if text == para.text else lowered(text)
+    low = para.lowered_without_unit_brackets()
     deadlines_by_clause = clause_deadlines(doc, para)  # what milestones found in the same clauses
     for i, (start, end) in enumerate(para.clauses()):
         clause = text[start:end]

@@ -9,17 +9,17 @@ from typing import NamedTuple
 
 import hyperscan
 
-_LAW_TITLE = re.compile(r"\b(?:regulations?|rules|provisions|law|measures\s+for|procedures?|code|statutes?|interim\s+measures)\b", re.I)
-_WHITE_PAPER = re.compile(r"\bwhite\s+paper\b|白皮书", re.I)
-_PLAN_TITLE = re.compile(
+from ..extract.caseless import CaselessPattern, lowered
+
+_LAW_TITLE = CaselessPattern(r"\b(?:regulations?|rules|provisions|law|measures\s+for|procedures?|code|statutes?|interim\s+measures)\b")
+_WHITE_PAPER = CaselessPattern(r"\bwhite\s+paper\b|白皮书")
+_PLAN_TITLE = CaselessPattern(
     r"\b(?:plan|programme|program|action|implementation|opinions?|key\s+points|pilot|tasks?|measures|"
-    r"notice\s+(?:of|on)\b.*\b(?:printing|issuing|distributing)|work\s+arrangements?|scheme|roadmap)\b",
-    re.I,
+    r"notice\s+(?:of|on)\b.*\b(?:printing|issuing|distributing)|work\s+arrangements?|scheme|roadmap)\b"
 )
-_OVERSIGHT_TITLE = re.compile(
+_OVERSIGHT_TITLE = CaselessPattern(
     r"\b(?:inspect\w*|audit\w*|supervis\w*\s+(?:group|team|feedback)|investigat\w*|feedback|rectif\w*|accountab\w*|"
-    r"problems?|violations?)\b",
-    re.I,
+    r"problems?|violations?)\b"
 )
 # Phrases that mark each genre's body, in lower case, found in one pass: no word inside a phrase of one genre starts
 # a phrase of the other, so none overlap. Each is made of letters, \s+, \w+, \d, "x?" and "(?:…|…)" (see _spellings).
@@ -110,16 +110,17 @@ def classify_genre(title: str, lines: list[str]) -> str:
 
     opening = [line.replace("\u00a0", " ").strip() for line in islice((l for l in lines if l.strip()), 5)]
     head = " ".join([title] + [line for line in opening if not line.endswith(".") and looks_like_title(line)])
+    head_lowered = lowered(head)
     led = "\n" + "\n".join(lines)[:GENRE_SAMPLE_CHARS]  # the character that leads each body pattern, for a match at the very start
     patterns = _ON_ANY_CASE
     if any(char in led for char in CASE_EXCEPTIONS):
         led, patterns = led.lower(), _ON_LOWERED
     articles = len(patterns.articles.findall(led))
-    if articles >= 8 or articles >= 2 and (_LAW_TITLE.search(head) or re.match(r"^\W*measures\b", title, re.I)):
+    if articles >= 8 or articles >= 2 and (_LAW_TITLE.search_lowered(head, head_lowered) or re.match(r"^\W*measures\b", title, re.I)):
         return "law"
     data = led.encode("utf-8", "surrogatepass")
     words = max(1, data.count(b" ") + 1)
-    plan_title = bool(_PLAN_TITLE.search(head)) and not _WHITE_PAPER.search(head)
+    plan_title = bool(_PLAN_TITLE.search_lowered(head, head_lowered)) and not _WHITE_PAPER.search_lowered(head, head_lowered)
     phrases = _phrase_counts(led, data, patterns.phrase)
     oversight = phrases["oversight"] / words * 1000 + (3 if _OVERSIGHT_TITLE.search(title) else 0)
     plan = phrases["plan"] / words * 1000 + (3 if plan_title else 0)

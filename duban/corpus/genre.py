@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from itertools import islice
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 import hyperscan
 
@@ -115,7 +115,7 @@ def classify_genre(title: str, lines: list[str]) -> str:
     patterns = _ON_ANY_CASE
     if any(char in led for char in CASE_EXCEPTIONS):
         led, patterns = led.lower(), _ON_LOWERED
-    articles = len(patterns.articles.findall(led))
+    articles = _count_up_to(8, patterns.articles.finditer(led))  # the tests below ask no more
     if articles >= 8 or articles >= 2 and (_LAW_TITLE.search_lowered(head, head_lowered) or re.match(r"^\W*measures\b", title, re.I)):
         return "law"
     data = led.encode("utf-8", "surrogatepass")
@@ -124,14 +124,18 @@ def classify_genre(title: str, lines: list[str]) -> str:
     phrases = _phrase_counts(led, data, patterns.phrase)
     oversight = phrases["oversight"] / words * 1000 + (3 if _OVERSIGHT_TITLE.search(title) else 0)
     plan = phrases["plan"] / words * 1000 + (3 if plan_title else 0)
-    numbered = len(patterns.numbered.findall(led))
-    if numbered >= 3:
+    if _count_up_to(3, patterns.numbered.finditer(led)) == 3:
         plan += 1
     if oversight >= 4.5 and oversight > plan:
         return "oversight"
     if plan >= 4 and (plan_title or plan >= 8):
         return "plan"
     return "other"
+
+
+def _count_up_to(most: int, matches: Iterator[re.Match[str]]) -> int:
+    """How many matches there are, counting no further than `most`."""
+    return sum(1 for _ in islice(matches, most))
 
 
 def _phrase_counts(led: str, data: bytes, phrase: re.Pattern[str]) -> Counter[str]:

@@ -5,23 +5,24 @@ from __future__ import annotations
 import re
 from collections import Counter
 from itertools import islice
+from typing import Iterator, NamedTuple
 
 import hyperscan
 
-_LAW_TITLE = re.compile(r"\b(?:regulations?|rules|provisions|law|measures\s+for|procedures?|code|statutes?|interim\s+measures)\b", re.I)
-_WHITE_PAPER = re.compile(r"\bwhite\s+paper\b|白皮书", re.I)
-_PLAN_TITLE = re.compile(
+from ..extract.caseless import CaselessPattern, lowered
+
+_LAW_TITLE = CaselessPattern(r"\b(?:regulations?|rules|provisions|law|measures\s+for|procedures?|code|statutes?|interim\s+measures)\b")
+_WHITE_PAPER = CaselessPattern(r"\bwhite\s+paper\b|白皮书")
+_PLAN_TITLE = CaselessPattern(
     r"\b(?:plan|programme|program|action|implementation|opinions?|key\s+points|pilot|tasks?|measures|"
-    r"notice\s+(?:of|on)\b.*\b(?:printing|issuing|distributing)|work\s+arrangements?|scheme|roadmap)\b",
-    re.I,
+    r"notice\s+(?:of|on)\b.*\b(?:printing|issuing|distributing)|work\s+arrangements?|scheme|roadmap)\b"
 )
-_OVERSIGHT_TITLE = re.compile(
+_OVERSIGHT_TITLE = CaselessPattern(
     r"\b(?:inspect\w*|audit\w*|supervis\w*\s+(?:group|team|feedback)|investigat\w*|feedback|rectif\w*|accountab\w*|"
-    r"problems?|violations?)\b",
-    re.I,
+    r"problems?|violations?)\b"
 )
-# Phrases that mark each genre's body, matched against lower-cased text (no IGNORECASE: several times faster on
-# long bodies) in one pass: no word inside a phrase of one genre starts a phrase of the other, so none overlap.
+# Phrases that mark each genre's body, in lower case, found in one pass: no word inside a phrase of one genre starts
+# a phrase of the other, so none overlap. Each is made of letters, \s+, \w+, \d, "x?" and "(?:…|…)" (see _spellings).
 _OVERSIGHT_PHRASES = (
     r"inspect(?:ion|or|ors)?\s+(?:group|team)", r"inspector\s+group", r"audit(?:ed|ing)?",
     r"investigation\s+(?:team|group|found)", r"fed\s+back", r"gave\s+feedback", r"feedback\s+(?:meeting|to)",
@@ -33,29 +34,72 @@ _PLAN_PHRASES = (
     r"by\s+20\d\d", r"we\s+will", r"shall\s+be\s+responsible", r"pilot\s+units?", r"main\s+tasks?", r"key\s+tasks?",
     r"safeguard\s+measures", r"guiding\s+ideology", r"overall\s+objectives?", r"development\s+goals?", r"work\s+objectives?",
 )
-# Each sample pattern is led by the character before what it looks for, a non-word character where a phrase starts
-# (not \b) and a line break where a line starts (not ^), and runs on the sample behind an added line break. The
-# matches are the same ones, since no match ends in the character that leads the next.
-_BODY_PHRASE = re.compile(
-    rf"\W(?:(?P<oversight>{'|'.join(_OVERSIGHT_PHRASES)})|(?P<plan>{'|'.join(_PLAN_PHRASES)}))\b"
-)
-_NUMBERED = re.compile(r"\n\s*[(（](?:\d{1,2}|[a-z]+(?:-[a-z]+)?)[)）]\s*\S")
-_ARTICLES = re.compile(r"\n\s*(?:article\s+\d+|第[一二三四五六七八九十百]+条)")
 
 
-def _phrase_start(phrase: str) -> bytes:
-    r"""A byte pattern for the UTF-8 text that matches where `phrase` does: the phrase up to its first \d or \w, with
-    \s standing for any byte but an ASCII letter, digit or "_" (every byte of a white-space character is such)."""
-    return re.split(r"\\[dw]", phrase)[0].replace(r"\s", "[^a-z0-9_]").encode()
+class _BodyPatterns(NamedTuple):
+    """The patterns of a body's shape, for text in lower case.
+
+    Each is led by the character before what it looks for, a non-word character where a phrase starts (not \\b) and
+    a line break where a line starts (not ^), and runs on the sample behind an added line break. The matches are the
+    same ones, since no match ends in the character that leads the next.
+    """
+
+    phrase: re.Pattern[str]
+    articles: re.Pattern[str]
+    numbered: re.Pattern[str]
+
+    @classmethod
+    def compile(cls, flags: int) -> _BodyPatterns:
+        return cls(
+            re.compile(rf"\W(?:(?P<oversight>{'|'.join(_OVERSIGHT_PHRASES)})|(?P<plan>{'|'.join(_PLAN_PHRASES)}))\b", flags),
+            re.compile(r"\n\s*(?:article\s+\d+|第[一二三四五六七八九十百]+条)", flags),
+            re.compile(r"\n\s*[(（](?:\d{1,2}|[a-z]+(?:-[a-z]+)?)[)）]\s*\S", flags),
+        )
 
 
-# Where a body phrase can start, for a multi-pattern engine that scans the whole sample at once (sre would try the
-# phrase alternation at every non-word character, several times slower); each start found is then checked with sre.
+# The body is read as if lower-cased. IGNORECASE matching of the text itself finds the same matches without the cost of
+# lower-casing it, unless it holds one of these: "İ" lower-cases to two characters, IGNORECASE matches "ı" and "ſ" to
+# "i" and "s" where lower-casing keeps them, and "K" (Kelvin) lower-cases to the "k" the byte scan below does not see.
+CASE_EXCEPTIONS = "\u0130\u0131\u017f\u212a"
+_ON_LOWERED = _BodyPatterns.compile(0)
+_ON_ANY_CASE = _BodyPatterns.compile(re.I)
+
+# The first UTF-8 byte of each character \s matches; the second set leaves out the space.
+_WHITE_SPACE_BYTE = rb"[\t-\r\x1c-\x20\xc2\xe1\xe2\xe3]"
+_WHITE_SPACE_BUT_SPACE_BYTE = rb"[\t-\r\x1c-\x1f\xc2\xe1\xe2\xe3]"
+
+
+def _spellings(phrase: str) -> list[str]:
+    r"""The strings `phrase` matches up to its first \d or \w, its \s+ read as one space."""
+    head = re.split(r"\\[dw]", phrase)[0].replace(r"\s+", " ")
+    option = re.search(r"\(\?:([^()]*)\)(\?)?|(\w)\?", head)
+    if option is None:
+        return [head]
+    choices = [option[3], ""] if option[3] else option[1].split("|") + [""] * bool(option[2])
+    return [spelling for choice in choices for spelling in _spellings(head[: option.start()] + choice + head[option.end() :])]
+
+
+def _start_patterns() -> dict[bytes, int]:
+    """Byte patterns, each of one length, matched wherever a phrase can start: the phrase with each \\s+ one space,
+    or up to a first \\s+ that is not one space."""
+    patterns: dict[bytes, int] = {}
+    for phrase in _OVERSIGHT_PHRASES + _PLAN_PHRASES:
+        for spelling in _spellings(phrase):
+            patterns[spelling.encode()] = len(spelling)
+            for gap in (i for i, char in enumerate(spelling) if char == " "):
+                patterns[spelling[:gap].encode() + _WHITE_SPACE_BUT_SPACE_BYTE] = gap + 1
+                patterns[spelling[: gap + 1].encode() + _WHITE_SPACE_BYTE] = gap + 2
+    return patterns
+
+
+# Where a phrase can start, for a multi-pattern engine that scans the whole sample at once (sre would try the phrase
+# alternation at every non-word character, several times slower); each start found is then checked with sre. The
+# patterns have no repeats and each matches one length, so the engine runs fast and a match's end tells its start.
+_START_PATTERNS = _start_patterns()
+_START_LENGTHS = tuple(_START_PATTERNS.values())
 _PHRASE_STARTS = hyperscan.Database()
-_PHRASE_STARTS.compile(
-    expressions=[_phrase_start(phrase) for phrase in _OVERSIGHT_PHRASES + _PLAN_PHRASES],
-    flags=hyperscan.HS_FLAG_SOM_LEFTMOST,
-)
+_PHRASE_STARTS.compile(expressions=list(_START_PATTERNS), flags=hyperscan.HS_FLAG_CASELESS)
+_SCRATCH_TEMPLATE = hyperscan.Scratch(_PHRASE_STARTS)  # never scanned with: each scan clones it (allocating is slower)
 
 GENRE_SAMPLE_CHARS = 60_000  # a document's genre shows in its first pages; reading all of a long plan adds nothing
 
@@ -66,19 +110,21 @@ def classify_genre(title: str, lines: list[str]) -> str:
 
     opening = [line.replace("\u00a0", " ").strip() for line in islice((l for l in lines if l.strip()), 5)]
     head = " ".join([title] + [line for line in opening if not line.endswith(".") and looks_like_title(line)])
-    sample = "\n".join(lines)[:GENRE_SAMPLE_CHARS].lower()
-    led = "\n" + sample  # the character that leads each sample pattern, for a match at the very start
-    articles = len(_ARTICLES.findall(led))
-    if articles >= 8 or articles >= 2 and (_LAW_TITLE.search(head) or re.match(r"^\W*measures\b", title, re.I)):
+    head_lowered = lowered(head)
+    led = "\n" + "\n".join(lines)[:GENRE_SAMPLE_CHARS]  # the character that leads each body pattern, for a match at the very start
+    patterns = _ON_ANY_CASE
+    if any(char in led for char in CASE_EXCEPTIONS):
+        led, patterns = led.lower(), _ON_LOWERED
+    articles = _count_up_to(8, patterns.articles.finditer(led))  # the tests below ask no more
+    if articles >= 8 or articles >= 2 and (_LAW_TITLE.search_lowered(head, head_lowered) or re.match(r"^\W*measures\b", title, re.I)):
         return "law"
     data = led.encode("utf-8", "surrogatepass")
     words = max(1, data.count(b" ") + 1)
-    plan_title = bool(_PLAN_TITLE.search(head)) and not _WHITE_PAPER.search(head)
-    phrases = _phrase_counts(led, data)
+    plan_title = bool(_PLAN_TITLE.search_lowered(head, head_lowered)) and not _WHITE_PAPER.search_lowered(head, head_lowered)
+    phrases = _phrase_counts(led, data, patterns.phrase)
     oversight = phrases["oversight"] / words * 1000 + (3 if _OVERSIGHT_TITLE.search(title) else 0)
     plan = phrases["plan"] / words * 1000 + (3 if plan_title else 0)
-    numbered = len(_NUMBERED.findall(led))
-    if numbered >= 3:
+    if _count_up_to(3, patterns.numbered.finditer(led)) == 3:
         plan += 1
     if oversight >= 4.5 and oversight > plan:
         return "oversight"
@@ -87,20 +133,29 @@ def classify_genre(title: str, lines: list[str]) -> str:
     return "other"
 
 
-def _phrase_counts(led: str, data: bytes) -> Counter[str]:
-    """How many times `_BODY_PHRASE.finditer(led)` finds a phrase of each genre, `data` being `led` in UTF-8."""
+def _count_up_to(most: int, matches: Iterator[re.Match[str]]) -> int:
+    """How many matches there are, counting no further than `most`."""
+    return sum(1 for _ in islice(matches, most))
+
+
+def _phrase_counts(led: str, data: bytes, phrase: re.Pattern[str]) -> Counter[str]:
+    """How many times `phrase.finditer(led)` finds a phrase of each genre, `data` being `led` in UTF-8."""
     starts: set[int] = set()  # byte offsets where a phrase can start
     _PHRASE_STARTS.scan(
-        data, match_event_handler=lambda _id, start, _end, _flags, _context: starts.add(start),
-        scratch=hyperscan.Scratch(_PHRASE_STARTS),
+        data, match_event_handler=lambda pattern, _start, end, _flags, _context: starts.add(end - _START_LENGTHS[pattern]),
+        scratch=_SCRATCH_TEMPLATE.clone(),
     )
     counts: Counter[str] = Counter()
+    ascii_only = len(data) == len(led)
     byte = char = end = 0  # a byte offset and the character offset it stands for; where the last match ended
     for start in sorted(starts):  # each at an ASCII letter, so at a character boundary
-        char += len(data[byte:start].decode("utf-8", "surrogatepass"))
-        byte = start
+        if ascii_only:
+            char = start
+        else:
+            char += len(data[byte:start].decode("utf-8", "surrogatepass"))
+            byte = start
         # a match is led by the character before its phrase; it is the one finditer finds unless inside the last
-        if char > end and (m := _BODY_PHRASE.match(led, char - 1)):
+        if char > end and (m := phrase.match(led, char - 1)):
             counts[m.lastgroup] += 1
             end = m.end()
     return counts

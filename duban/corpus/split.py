@@ -9,6 +9,8 @@ from itertools import chain
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from ..extract.caseless import CaselessPattern
+
 # Lines a crawler leaves between articles; each one closes the document before it.
 _NOISE = re.compile(
     r"^\s*(?:"
@@ -40,10 +42,9 @@ _LEDE = re.compile(
 _DATELINE_OR_SIGNATURE = re.compile(
     r"^\s*(?:[A-Z][a-z]+\s+\d{1,2}(?:st|nd|rd|th)?,\s*\d{4}|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\(?\s*[A-Z][a-z]+\s+\d{4}\s*\)?)\s*$"
 )
-_TITLE_WORDS = re.compile(
+_TITLE_WORDS = CaselessPattern(
     r"\b(?:notice|opinions?|regulations?|rules|measures|plan|programme|program|report|circular|announcement|"
-    r"white\s+paper|decision|provisions|feedback|implementation|law)\b",
-    re.I,
+    r"white\s+paper|decision|provisions|feedback|implementation|law)\b"
 )
 _LATIN_STEM = re.compile(r"\b[a-z]{3,6}")  # where a word starts, its first three to six letters
 _CJK_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
@@ -89,28 +90,29 @@ def split_segments(lines: Iterable[str]) -> Iterator[Segment]:
     """Group a file's lines into documents, streaming: only one run between separators is held at a time."""
     chunk: list[str] = []
     first, size = 1, 0
-    noise = _NOISE.match
+    noise, max_lines, max_chars = _NOISE.match, MAX_DOCUMENT_LINES, MAX_RUN_CHARS
     for number, line in enumerate(lines, 1):
-        if noise(line):
+        if line and noise(line):  # (half the lines are empty, never noise)
             yield from _split_chunk(first, chunk)
             chunk, first, size = [], number + 1, 0
             continue
         chunk.append(line)
         size += len(line)
-        if (len(chunk) >= MAX_DOCUMENT_LINES or size >= MAX_RUN_CHARS) and not line.strip() or size >= 2 * MAX_RUN_CHARS:
+        if (size >= max_chars or len(chunk) >= max_lines) and (not line.strip() or size >= 2 * max_chars):
             yield from _split_chunk(first, chunk)
             chunk, first, size = [], number + 1, 0
     yield from _split_chunk(first, chunk)
 
 
 def _split_chunk(first_line: int, lines: list[str]) -> Iterator[Segment]:
-    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    stripped = list(map(str.strip, lines))
+    nonblank = [i for i, text in enumerate(stripped) if text]
     if not nonblank:
         return
     topics = _Topics(lines, nonblank)
     starts = [0]
     for k in range(1, len(nonblank) - 1):  # the last line of a run never opens a document
-        if _is_boundary(lines, nonblank, topics, k, starts[-1]):
+        if _title_shaped(stripped[nonblank[k]]) and _is_boundary(lines, stripped, nonblank, topics, k, starts[-1]):
             starts.append(k)
     for a, b in zip(starts, starts[1:] + [len(nonblank)]):
         lo, hi = nonblank[a], nonblank[b - 1]
@@ -149,26 +151,30 @@ class _Idf(dict):
         return value
 
 
+_ATTACHMENT_HEADINGS = ("attachment", "attachments", "annex", "appendix")
+_ATTACHMENT_CHARS = max(map(len, _ATTACHMENT_HEADINGS))
 MOST_TOPIC_SHIFT = (0.1 - 0.0) * 10  # what add_shift adds at most: a cosine of 0
 TITLE_WORDS_SCORE = 0.4
 
 
-def _is_boundary(lines: list[str], nonblank: list[int], topics: _Topics, k: int, current_start: int) -> bool:
-    """Whether non-blank line k opens a new document (current_start < k < the run's last non-blank line).
+def _is_boundary(
+    lines: list[str], stripped: list[str], nonblank: list[int], topics: _Topics, k: int, current_start: int
+) -> bool:
+    """Whether non-blank line k, title-shaped, opens a new document (current_start < k < the run's last non-blank line).
 
-    The tests run cheapest first; the topic shift, the costliest, only where it can still decide.
+    `stripped` holds the lines stripped. The tests run cheapest first; the topic shift, the costliest, only where it
+    can still decide.
     """
-    text = lines[nonblank[k]].strip()
-    if not _title_shaped(text):
-        return False
-    prev = lines[nonblank[k - 1]].strip()
+    text = stripped[nonblank[k]]
+    prev = stripped[nonblank[k - 1]]
     if prev.endswith((":", "：")):
         return False  # the value of a "Source:" or "Attachment:" line
-    if _DATELINE_OR_SIGNATURE.match(prev) or prev.lower().rstrip(":：") in ("attachment", "attachments", "annex", "appendix"):
+    # (no colon to strip from prev then; lower-casing never shortens a line, so only a short one can be a heading)
+    if _DATELINE_OR_SIGNATURE.match(prev) or len(prev) <= _ATTACHMENT_CHARS and prev.lower() in _ATTACHMENT_HEADINGS:
         return False  # an attachment after a signed notice belongs to the notice
     if k - 1 == current_start and looks_like_title(prev):
         return False  # the second line of a title
-    evidence = _opening_evidence(lines, nonblank, k, prev)
+    evidence = _opening_evidence(lines, stripped, nonblank, k, prev)
     period = text.endswith((".", "。"))
     if _shape_score(evidence, True, period) + MOST_TOPIC_SHIFT < BOUNDARY_THRESHOLD:
         return False  # not a boundary even with title words and a complete change of topic
@@ -178,13 +184,13 @@ def _is_boundary(lines: list[str], nonblank: list[int], topics: _Topics, k: int,
     return topics.add_shift(score, k, current_start) >= BOUNDARY_THRESHOLD
 
 
-def _opening_evidence(lines: list[str], nonblank: list[int], k: int, prev: str) -> float:
+def _opening_evidence(lines: list[str], stripped: list[str], nonblank: list[int], k: int, prev: str) -> float:
     """Evidence that non-blank line k opens a document from the lines around it: a credit before, a lede after."""
     score = 0.0
     if _DOCUMENT_END.match(prev):
         score += 1.0
     nxt = lines[nonblank[k + 1]]
-    if _LEDE.match(nxt.strip()):
+    if _LEDE.match(stripped[nonblank[k + 1]]):
         score += 1.5
     if nxt.startswith("\u00a0") or any("\u00a0" in g for g in lines[nonblank[k] + 1 : nonblank[k + 1]]):
         score += 1.7  # blog editors open a post's body with a non-breaking space

@@ -6,22 +6,23 @@ import re
 from itertools import islice
 
 from ..corpus.genre import classify_genre
+from .caseless import CaselessPattern, OnOriginal, lowered, mentions_lowered
 from .deadlines import MONTHS
 from .model import Doc
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_FULL_DATE = re.compile(
+_FULL_DATE = CaselessPattern(
     rf"\b(?:(?P<month>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)"
     rf"|(?P<day2>\d{{1,2}})\s+(?P<month2>{_MONTH})\.?,?\s+(?P<year2>(?:19|20)\d\d)"
-    r"|(?P<y3>(?:19|20)\d\d)[-/.年](?P<m3>\d{1,2})[-/.月](?P<d3>\d{1,2})日?)\b",
-    re.I,
+    r"|(?P<y3>(?:19|20)\d\d)[-/.年](?P<m3>\d{1,2})[-/.月](?P<d3>\d{1,2})日?)\b"
 )
 _DATE_LINE = re.compile(rf"^\W*(?:{_FULL_DATE.pattern})\W*$", re.I)
 _YEAR = re.compile(r"(?:19|20)\d\d")  # in every full date: where it is missing, the slower date search is skipped
-_FEEDBACK = re.compile(r"\b(?:fed\s+back|gave\s+feedback|feedback\s+(?:meeting|to)|reported\s+back|announced|released|issued)\b", re.I)
+_FEEDBACK = CaselessPattern(r"\b(?:fed\s+back|gave\s+feedback|feedback\s+(?:meeting|to)|reported\s+back|announced|released|issued)\b")
+_FEEDBACK_CUES = ("fed", "feedback", "reported", "announced", "released", "issued")  # every match holds one
 
 
-def parse_date(match: re.Match[str]) -> str | None:
+def parse_date(match: re.Match[str] | OnOriginal) -> str | None:
     g = match.groupdict()
     try:
         if g.get("month"):
@@ -53,10 +54,16 @@ def document_date(doc: Doc) -> str | None:
     for line in nonblank:
         if "19" not in line and "20" not in line or not _YEAR.search(line):
             continue
-        for verb in _FEEDBACK.finditer(line):
+        low = lowered(line)
+        if not mentions_lowered(low, _FEEDBACK_CUES):
+            continue
+        for verb in _FEEDBACK.finditer_lowered(line, low):
+            # the date is looked for in the 250 characters after the verb; no date starts right after it (a verb ends
+            # a word, a date starts one), so cutting the line there changes nothing \b sees where a date can start
             end = verb.end()
-            m = _YEAR.search(line, end, end + 250) and _FULL_DATE.search(line, end, end + 250)
-            if m and "." not in line[end : m.start()].replace("No.", "") and (date := parse_date(m)):
+            stop = end + 250
+            m = _YEAR.search(line, end, stop) and _FULL_DATE.search_lowered(line[end:stop], low and low[end:stop])
+            if m and "." not in line[end : end + m.start()].replace("No.", "") and (date := parse_date(m)):
                 return date
     for line in nonblank[:4]:
         head = line[:300]
@@ -73,7 +80,7 @@ _OPEN_END_CHARS = max(map(len, _OPEN_END_WORDS))  # an open end starts no earlie
 
 def document_title(lines: list[str]) -> str:
     """The first non-blank line, joined with the lines it runs on into when it ends mid-phrase ("… Government on")."""
-    nonblank = (re.sub(r"\s+", " ", line.replace("\u00a0", " ")).strip() for line in islice((l for l in lines if l.strip()), 3))
+    nonblank = (" ".join(line.split()) for line in islice((l for l in lines if l.strip()), 3))  # white space runs as one space
     title = next(nonblank, "")
     for nxt in nonblank:
         if not _OPEN_END.search(title, max(0, len(title) - _OPEN_END_CHARS)) or len(title) + len(nxt) > 300:

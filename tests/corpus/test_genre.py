@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from duban.corpus.genre import classify_genre
+import random
+import re
+import string
+import sys
+from collections import Counter
+
+from duban.corpus.genre import (
+    _ON_ANY_CASE,
+    _ON_LOWERED,
+    _WHITE_SPACE_BUT_SPACE_BYTE,
+    _WHITE_SPACE_BYTE,
+    CASE_EXCEPTIONS,
+    _phrase_counts,
+    classify_genre,
+)
 
 
 def _split(text: str) -> tuple[str, list[str]]:
@@ -115,20 +129,79 @@ def test_genre_is_one_of_the_four():
         assert classify_genre(*_split(text)) in ("plan", "oversight", "law", "other")
 
 
-def test_phrase_counts_are_those_of_the_phrase_pattern():
-    """The multi-pattern scan plus sre check counts what `_BODY_PHRASE.finditer` finds, on the awkward cases too:
-    phrases that overlap, white space other than a space, non-ASCII word characters, a lone surrogate."""
-    from collections import Counter
-
-    from duban.corpus.genre import _BODY_PHRASE, _phrase_counts
-
+def test_phrase_counts_are_those_of_the_phrase_pattern_on_the_lower_cased_text():
+    """The multi-pattern scan plus sre check counts what the phrase pattern finds in the lower-cased text, on the
+    awkward cases too: phrases that overlap, white space other than a space, upper case, non-ASCII word characters,
+    a lone surrogate; and on random mixes of phrase words, separators and other characters."""
     texts = [
         "\nthe team gave feedback to the city; we will\u00a0act by\u3000the end of 2025.",
         "\nit did\nnot act,\x1cdid not act and failed\u2028to act (we will) “fined” fine define refined",
-        "\nviolat’violations violatéd xviolation 中violation ſhall be responsible shall be responsible",
-        "\nresponsible units\ud800responsible unit key tasks_key tasks by 20２5 by 2025",
+        "\nviolat’violations violatéd xviolation 中violation shall be responsible  shall \t be\n\nresponsible",
+        "\nresponsible units\ud800responsible unit key tasks_key tasks by 20２5 by 2025 By 2025",
+        "\nDID NOT Gave Feedback TO, Inspection\u3000Team BY THE END OF 2030 We Will ViolatED",
         "\n",
     ]
+    rng = random.Random(7)
+    pieces = [
+        "did", "not", "by", "the", "end", "of", "2025", "20", "we", "will", "fed", "back", "feedback", "to", "fine",
+        "fined", "violat", "inspectors", "team", "Key", "TASKS", "pilot", "units", "é", "中", "_", ",", ".", "\u00a0",
+        "\u3000", "\n", "\t", "  ", "\x1c", "\u2029",
+    ]
+    for _ in range(300):
+        texts.append("\n" + "".join(rng.choice(pieces) + rng.choice(("", " ", " ", " ")) for _ in range(40)))
     for led in texts:
-        expected = Counter(m.lastgroup for m in _BODY_PHRASE.finditer(led))
-        assert _phrase_counts(led, led.encode("utf-8", "surrogatepass")) == expected, led
+        expected = Counter(m.lastgroup for m in _ON_LOWERED.phrase.finditer(led.lower()))
+        assert _phrase_counts(led, led.encode("utf-8", "surrogatepass"), _ON_ANY_CASE.phrase) == expected, led
+
+
+def test_articles_and_numbered_lines_in_any_case():
+    lines = ["Measures for X", "", "ARTICLE 1 A.", "Article 2 B.", "  article\u30003 C.", "(A) x", "（ii） y", "(B-C) z"]
+    assert classify_genre(lines[0], lines) == "law"
+    led = "\n" + "\n".join(lines)
+    for name in ("articles", "numbered"):
+        assert len(getattr(_ON_ANY_CASE, name).findall(led)) == len(getattr(_ON_LOWERED, name).findall(led.lower())) == 3
+
+
+def test_text_with_a_case_exception_is_read_lower_cased():
+    title, lines = _split(INSPECTION_NEWS.replace("inspection", "inſpection").replace("did not", "DİD not"))
+    assert classify_genre(title, lines) == "oversight"
+
+
+def test_ignorecase_matching_is_lower_case_matching_but_for_the_exceptions():
+    """What lets the body patterns run with IGNORECASE on the text instead of on its lower case: every character but
+    CASE_EXCEPTIONS lower-cases to one character, in the same classes (\\w, \\s, \\d), equal to a character of
+    the patterns only if IGNORECASE matches the two; and the byte scan sees every letter IGNORECASE matches."""
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert set(re.findall("[a-z]", every, re.I)) == set(string.ascii_letters + CASE_EXCEPTIONS)
+    pattern_chars = set("".join(p.pattern for p in _ON_LOWERED))
+    non_letters = "".join(sorted(re.escape(c) for c in pattern_chars if not c.isascii() or not c.isalpha()))
+    assert set(re.findall(f"[{non_letters}]", every, re.I)) <= pattern_chars
+    for char in every:
+        low = char.lower()
+        if low == char or char in CASE_EXCEPTIONS:
+            continue
+        assert len(low) == 1, hex(ord(char))
+        assert low not in pattern_chars or "A" <= char <= "Z", hex(ord(char))
+        for cls in (r"\w", r"\s", r"\d"):
+            assert bool(re.match(cls, char)) == bool(re.match(cls, low)), (cls, hex(ord(char)))
+
+
+def test_white_space_bytes_lead_every_white_space_character():
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    for char in re.findall(r"\s", every):
+        lead = char.encode()[:1]
+        assert re.fullmatch(_WHITE_SPACE_BYTE, lead)
+        assert bool(re.fullmatch(_WHITE_SPACE_BUT_SPACE_BYTE, lead)) == (char != " ")
+
+
+def test_spellings_are_what_each_phrase_matches_up_to_a_class():
+    from duban.corpus.genre import _OVERSIGHT_PHRASES, _PLAN_PHRASES, _spellings
+
+    assert _spellings(r"inspect(?:ion|ors)?\s+(?:group|team)") == [
+        "inspection group", "inspection team", "inspectors group", "inspectors team", "inspect group", "inspect team"
+    ]
+    assert _spellings(r"by\s+20\d\d") == ["by 20"] and _spellings(r"fined?") == ["fined", "fine"]
+    for phrase in _OVERSIGHT_PHRASES + _PLAN_PHRASES:
+        for spelling in _spellings(phrase):
+            assert re.fullmatch(r"[a-z0-9 ]+", spelling)
+            assert re.match(phrase, spelling + "25ing") or re.match(phrase, spelling), (phrase, spelling)

@@ -9,7 +9,7 @@ from typing import Iterator, NamedTuple
 
 import hyperscan
 
-from ..extract.caseless import CaselessPattern, lowered
+from .caseless import CaselessPattern, lowered
 
 _LAW_TITLE = CaselessPattern(r"\b(?:regulations?|rules|provisions|law|measures\s+for|procedures?|code|statutes?|interim\s+measures)\b")
 _WHITE_PAPER = CaselessPattern(r"\bwhite\s+paper\b|白皮书")

@@ -9,7 +9,7 @@ from itertools import chain
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from ..extract.caseless import CaselessPattern
+from .caseless import CaselessPattern
 
 # Lines a crawler leaves between articles; each one closes the document before it.
 _NOISE = re.compile(

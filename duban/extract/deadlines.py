@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .caseless import CaselessPattern, lowered
+from ..corpus.caseless import CaselessPattern, lowered
 from .model import Doc
 from .paragraphs import Paragraph
 

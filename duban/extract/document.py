@@ -6,7 +6,7 @@ import re
 from itertools import islice
 
 from ..corpus.genre import classify_genre
-from .caseless import CaselessPattern, OnOriginal, lowered, mentions_lowered
+from ..corpus.caseless import CaselessPattern, OnOriginal, lowered, mentions_lowered
 from .deadlines import MONTHS
 from .model import Doc
 

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from .caseless import CaselessPattern, mentions_lowered
+from ..corpus.caseless import CaselessPattern, mentions_lowered
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
 from .numbers import SPELLED_NUMBER, money_amounts

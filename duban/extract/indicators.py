@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .caseless import CaselessPattern, OnOriginal, mentions_lowered
+from ..corpus.caseless import CaselessPattern, OnOriginal, mentions_lowered
 from .clauses import strip_trailing_punct
 from .deadlines import clause_deadlines
 from .model import Doc, Item, Span

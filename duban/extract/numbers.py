@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .caseless import CaselessPattern, lowered, mentions_lowered
+from ..corpus.caseless import CaselessPattern, lowered, mentions_lowered
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,

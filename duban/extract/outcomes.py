@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .caseless import CaselessPattern, mentions_lowered
+from ..corpus.caseless import CaselessPattern, mentions_lowered
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
 from .numbers import NUMBER, money_amounts, parse_number

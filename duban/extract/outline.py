@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .caseless import CaselessPattern, lowered, mentions, mentions_lowered
+from ..corpus.caseless import CaselessPattern, lowered, mentions, mentions_lowered
 from .clauses import matches_opening_with
 from .model import Doc
 from .numbers import SPELLED_NUMBER, ordinal_value, spelled_value

@@ -6,7 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from .caseless import lowered, mentions_lowered
+from ..corpus.caseless import lowered, mentions_lowered
 from .clauses import clause_spans, matches_opening_with, sentence_spans
 from .model import Doc, Span
 from .outline import UNITS_BRACKET, UNITS_BRACKET_CUES, UNITS_BRACKET_OPENINGS

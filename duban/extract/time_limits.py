@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .clauses import strip_trailing_punct
-from .caseless import CaselessPattern, mentions_lowered
+from ..corpus.caseless import CaselessPattern, mentions_lowered
 from .model import Doc, Item
 from .numbers import NUMBER, parse_number
 from .paragraphs import paragraphs

@@ -284,7 +284,7 @@ def test_a_quoted_word_ending_a_name_keeps_its_quote_marks():
     "no figure here at all",
 ])
 def test_the_search_from_each_figure_finds_what_a_full_scan_finds(clause):
-    from duban.extract.caseless import lowered
+    from duban.corpus.caseless import lowered
     from duban.extract.indicators import _TEXT_TARGET, _figure_targets
 
     def found(matches):

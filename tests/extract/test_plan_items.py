@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from duban.extract.caseless import lowered
+from duban.corpus.caseless import lowered
 from duban.extract.clauses import _SENTENCE_END, matches_opening_with, sentence_spans
 from duban.extract.milestones import extract_milestones
 from duban.extract.model import Doc

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from duban.extract.caseless import CaselessPattern, lowered, mentions
+from duban.corpus.caseless import CaselessPattern, lowered, mentions
 
 PATTERN = r"\b(?P<prep>before|by)\s+(?P<year>20\d\d)\b|\bresponsible\s+units?\b"
 TEXTS = [

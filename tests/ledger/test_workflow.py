@@ -76,6 +76,18 @@ def test_the_lead_owner_is_exactly_one_organisation(world):
     assert item.lead_owner == world.bigdata and list(item.co_owners.all()) == []
 
 
+def test_owners_are_picked_inside_the_assigning_persons_trees(world):
+    elsewhere = create_organisation("Hezhou City", kind=K.CITY)  # another province's tree
+    item = draft(world)
+    with pytest.raises(NotAllowed, match="Hezhou City an owner"):
+        assign_owner(world.sup, item, elsewhere)
+    with pytest.raises(NotAllowed, match="Hezhou City an owner"):
+        assign_owner(world.sup, item, world.housing, [elsewhere])
+    assert Item.objects.get(pk=item.pk).lead_owner is None
+    assign_owner(world.admin, item, elsewhere)  # an administrator picks any organisation
+    assert Item.objects.get(pk=item.pk).lead_owner == elsewhere
+
+
 def test_a_draft_without_a_lead_owner_cannot_be_confirmed(world):
     item = draft(world)
     with pytest.raises(LedgerError, match="without a lead owner"):

@@ -45,7 +45,7 @@ def _amount(kind: str, amount_yuan) -> Decimal | None:
 
 def _require_supervisor_outside(user, item: Item | None, concerned: list[Organisation]) -> None:
     """A supervisor, outside the item's owner's side, and a member of none of the units concerned."""
-    who = getattr(user, "username", None) or "an anonymous user"
+    who = permissions.who(user)
     if item is not None:
         permissions.require_approve(user, item, "record accountability for this item")
     roles = permissions.roles_of(user)

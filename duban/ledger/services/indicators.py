@@ -318,9 +318,6 @@ def projection(item: Item, as_of: date) -> Projection | None:
 
 # --- recording observations and links ---------------------------------------------------------------------------
 
-def _who(user) -> str:
-    return getattr(user, "username", None) or "an anonymous user"
-
 
 def _number(value: Any) -> float:
     figure = _figure(value)
@@ -344,7 +341,7 @@ def record_observation(user, item: Item, *, value: float, observed_on: date, not
         raise InvalidState(f"cannot record an observation: the indicator is {item.get_state_display().lower()}")
     if not (permissions.may_report(user, item) or permissions.may_manage(user, item)):
         owner = item.lead_owner.name if item.lead_owner else "the lead owner"
-        raise NotAllowed(f"{_who(user)} may not record an observation: only staff of {owner}'s side or of a co-owner's "
+        raise NotAllowed(f"{permissions.who(user)} may not record an observation: only staff of {owner}'s side or of a co-owner's "
                          "side, or a supervisor of the supervising office or above the owner, may")
     value = _number(value)
     if not isinstance(observed_on, date):

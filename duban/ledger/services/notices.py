@@ -44,9 +44,6 @@ NUMBER_FORMAT = "{place} Supervision Notice [{year}] No. {n}"
 NOTICE_STATES = (ItemState.ACTIVE, ItemState.CLAIMED)
 
 
-def _who(user) -> str:
-    return getattr(user, "username", None) or "an anonymous user"
-
 
 def _is_proper_ancestor(org: Organisation, of: Organisation) -> bool:
     return of.path != org.path and of.is_within(org)
@@ -142,7 +139,7 @@ def issue_notice(user, *, organisation: Organisation | None = None, item: Item |
                           f"above the lead owner, not to {organisation.name}")
     issuers = issuing_organisations(user, organisation, item)
     if not issuers:
-        raise NotAllowed(f"{_who(user)} may not issue a supervision notice to {organisation.name}: only a supervisor of "
+        raise NotAllowed(f"{permissions.who(user)} may not issue a supervision notice to {organisation.name}: only a supervisor of "
                          f"a supervising office over it or of an organisation above it, holding no role in "
                          f"{organisation.name} or its units, may")
     text = (text or "").strip()
@@ -320,7 +317,7 @@ def record_reply(user, notice: SupervisionNotice, *, on: date) -> SupervisionNot
     """Record the unit's reply to a notice on a date; a reply after the deadline is recorded as late."""
     notice = SupervisionNotice.objects.select_for_update(of=("self",)).select_related("organisation", "item").get(pk=notice.pk)
     if not may_record_reply(user, notice):
-        raise NotAllowed(f"{_who(user)} may not record the reply to {notice.number}: only staff of "
+        raise NotAllowed(f"{permissions.who(user)} may not record the reply to {notice.number}: only staff of "
                          f"{notice.organisation.name} or a supervisor over it may")
     if notice.replied_on is not None:
         raise InvalidState(f"{notice.number} was already replied to on {notice.replied_on}")

@@ -104,7 +104,8 @@ def may_manage(user, item: Item, owner: Organisation | None = None) -> bool:
                for org, role in roles)
 
 
-def _who(user) -> str:
+def who(user) -> str:
+    """How a refusal names the person."""
     return getattr(user, "username", None) or "an anonymous user"
 
 
@@ -114,13 +115,13 @@ def _owner_name(item: Item) -> str:
 
 def require_report(user, item: Item) -> None:
     if not may_report(user, item):
-        raise NotAllowed(f"{_who(user)} may not report progress: only staff of {_owner_name(item)}'s side "
+        raise NotAllowed(f"{who(user)} may not report progress: only staff of {_owner_name(item)}'s side "
                          "or of a co-owner's side may report progress")
 
 
 def require_claim(user, item: Item, action: str = "claim completion") -> None:
     if not may_claim(user, item):
-        raise NotAllowed(f"{_who(user)} may not {action}: only staff of {_owner_name(item)}'s side may {action}")
+        raise NotAllowed(f"{who(user)} may not {action}: only staff of {_owner_name(item)}'s side may {action}")
 
 
 def _outside_rule(item: Item) -> str:
@@ -130,17 +131,17 @@ def _outside_rule(item: Item) -> str:
 
 def require_verify(user, item: Item, action: str = "verify completion") -> None:
     if not may_verify(user, item):
-        raise NotAllowed(f"{_who(user)} may not {action}: only a verifier or supervisor of {_outside_rule(item)} may")
+        raise NotAllowed(f"{who(user)} may not {action}: only a verifier or supervisor of {_outside_rule(item)} may")
 
 
 def require_approve(user, item: Item, action: str = "decide on a change") -> None:
     if not may_approve(user, item):
-        raise NotAllowed(f"{_who(user)} may not {action}: only a supervisor of {_outside_rule(item)} may")
+        raise NotAllowed(f"{who(user)} may not {action}: only a supervisor of {_outside_rule(item)} may")
 
 
 def require_manage(user, item: Item, owner: Organisation | None = None, action: str = "manage this item") -> None:
     if not may_manage(user, item, owner):
         target = owner or item.lead_owner
         above = f"of an organisation above {target.name}" if target is not None else "above the owner"
-        raise NotAllowed(f"{_who(user)} may not {action}: only an administrator, or a supervisor of the "
+        raise NotAllowed(f"{who(user)} may not {action}: only an administrator, or a supervisor of the "
                          f"supervising office or {above}, may")

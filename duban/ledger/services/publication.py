@@ -32,9 +32,6 @@ OPEN_STATES = (ItemState.ACTIVE, ItemState.CLAIMED)
 LISTED_KINDS = (ItemKind.TASK, ItemKind.MILESTONE, ItemKind.FINDING, ItemKind.RECTIFICATION)
 
 
-def _who(user) -> str:
-    return getattr(user, "username", None) or "an anonymous user"
-
 
 def may_publish(user, document: SourceDocument) -> bool:
     """A supervisor of the document's supervising office or of an organisation above it (any office's supervisor
@@ -52,7 +49,7 @@ def require_publish(user, document: SourceDocument, action: str) -> None:
     if not may_publish(user, document):
         office = document.supervising_office
         where = f"{office.name} or an organisation above it" if office is not None else "a supervising office"
-        raise NotAllowed(f"{_who(user)} may not {action}: only a supervisor of {where} may")
+        raise NotAllowed(f"{permissions.who(user)} may not {action}: only a supervisor of {where} may")
 
 
 def _locked(document: SourceDocument) -> SourceDocument:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from ..choices import ChangeKind, ClaimStatus, ItemState, RequestStatus
 from ..errors import InvalidState, LedgerError, NotAllowed
 from ..models import ChangeRequest, CompletionClaim, Evidence, Item, Organisation, ProgressReport, Verification
-from . import history, permissions
+from . import history, permissions, visibility
 from .calendar import same_working_day
 
 OPEN_STATES = (ItemState.ACTIVE, ItemState.CLAIMED)
@@ -92,6 +92,11 @@ def assign_owner(user, item: Item, lead: Organisation, co_owners: Iterable[Organ
     _lock(item)
     _require_state(item, (ItemState.DRAFT, ItemState.ACTIVE), "assign owners")
     permissions.require_manage(user, item, lead, "assign this owner")
+    picked = {lead.pk} | co_owner_ids
+    within = set(visibility.visible_organisations(user, Organisation.objects.filter(pk__in=picked)).values_list("pk", flat=True))
+    if outside := [org.name for org in [lead, *co_owners] if org.pk not in within]:
+        raise NotAllowed(f"{permissions.who(user)} may not make "
+                         f"{', '.join(outside)} an owner: owners are picked inside the person's own organisation trees")
     if item.lead_owner_id not in (None, lead.pk):
         permissions.require_manage(user, item, item.lead_owner, "take the item from its owner")
 

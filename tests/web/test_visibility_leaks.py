@@ -46,6 +46,11 @@ def test_an_items_page_names_its_parent_only_to_whom_may_see_it(demo_ledger, cli
     page = client_for("office_supervisor").get(reverse("web:item", args=[d.four.pk])).content.decode()
     assert "secret parent" in page and reverse("web:item", args=[parent.pk]) in page
 
+    staff_api, office_api = client_for("service_center_staff"), client_for("office_supervisor")
+    assert staff_api.get(f"/api/items/{d.four.pk}/").json()["parent"] is None
+    assert [i["parent"] for i in staff_api.get("/api/items/").json()["results"] if i["id"] == d.four.pk] == [None]
+    assert office_api.get(f"/api/items/{d.four.pk}/").json()["parent"] == parent.pk
+
 
 def test_an_indicators_page_lists_only_the_linked_tasks_the_person_may_see(demo_ledger, client_for):
     d = demo_ledger

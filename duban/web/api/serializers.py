@@ -140,12 +140,18 @@ class ItemSerializer(serializers.ModelSerializer):
     lead_owner = OrganisationRefSerializer(read_only=True, allow_null=True)
     co_owners = OrganisationRefSerializer(many=True, read_only=True)
     unit_names = serializers.ListField(child=serializers.CharField(), read_only=True)
+    parent = serializers.SerializerMethodField()
 
     class Meta:
         model = Item
         fields = ["id", "kind", "state", "number", "title", "quote", "document", "parent", "line_start", "line_end",
                   "source_ref", "unit_names", "due", "original_due", "due_provisional", "extensions", "lead_owner",
                   "co_owners", "created_at", "updated_at"]
+
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True, help_text="null also when the person may not see it"))
+    def get_parent(self, item: Item) -> int | None:
+        return item.parent_id if getattr(item, "parent_visible", False) else None  # annotated by the API's scope_items
 
 
 class ItemPermissionsSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -500,7 +500,12 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
 
 
 def scope_items(user, queryset=None):
-    return scope.visible_items(user, queryset)
+    """The items the person may see, each knowing whether it may see the item's parent (only then is it named)."""
+    queryset = Item.objects.all() if queryset is None else queryset
+    rule = scope.item_rule(user)
+    if rule is None:
+        return queryset.none()
+    return queryset.filter(rule).annotate(parent_visible=Exists(Item.objects.filter(rule, pk=OuterRef("parent_id"))))
 
 
 def claims_loaded(queryset):

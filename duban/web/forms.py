@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 from duban.ledger.models import Evidence, Organisation
+from duban.ledger.services.reinspection import MAX_SAMPLE
+from duban.ledger.services.texts import MAX_TEXT
 
 from .filters import OrganisationChoiceField
 
@@ -19,7 +21,7 @@ ASKED = {"required": True}  # the browser asks for it; the service refuses it mi
 
 def _text(label: str, *, rows: int = 3, asked: bool = True, **kwargs) -> forms.CharField:
     attrs = {"rows": rows, **(ASKED if asked else {})}
-    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs=attrs), **kwargs)
+    return forms.CharField(label=label, required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs=attrs), **kwargs)
 
 
 def _day(label: str, **kwargs) -> forms.DateField:
@@ -122,11 +124,11 @@ class DeadlineRequestForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    note = forms.CharField(label="Note", required=False, max_length=2000)
+    note = forms.CharField(label="Note", required=False, max_length=MAX_TEXT)
 
 
 class RefusalForm(forms.Form):
-    reason = forms.CharField(label="Reason for refusing", required=False, max_length=2000, widget=forms.TextInput(attrs=ASKED))
+    reason = forms.CharField(label="Reason for refusing", required=False, max_length=MAX_TEXT, widget=forms.TextInput(attrs=ASKED))
 
 
 class CheckForm(forms.Form):
@@ -136,7 +138,7 @@ class CheckForm(forms.Form):
 
 
 class SampleForm(forms.Form):
-    size = forms.IntegerField(label="Items to draw", required=False, min_value=1, max_value=1000,
+    size = forms.IntegerField(label="Items to draw", required=False, min_value=1, max_value=MAX_SAMPLE,
                               widget=forms.NumberInput(attrs=ASKED))
     seed = forms.CharField(label="Seed", required=False, max_length=64, widget=forms.TextInput(attrs=ASKED),
                            help_text="The same seed draws the same items again")

@@ -65,6 +65,17 @@ def test_only_closed_items_the_supervisor_stands_outside_of_are_drawn(ledger):
     assert set(sampled_items(city)) == set(ledger.housing_items + ledger.county_items)  # not the province's bureau
 
 
+def test_a_sample_draws_from_one_to_max_sample_items(ledger):
+    from duban.ledger.models import ReinspectionSample
+    from duban.ledger.services.reinspection import MAX_SAMPLE
+
+    for size in (0, -1, MAX_SAMPLE + 1, True, "5"):
+        with pytest.raises(LedgerError, match="draws from one to"):
+            draw_sample(ledger.sup, size=size, seed="x", on=DRAWN)
+    assert not ReinspectionSample.objects.exists()
+    assert draw_sample(ledger.sup, size=MAX_SAMPLE, seed="x", on=DRAWN).checks.exists()
+
+
 def test_a_population_must_be_closed_items(ledger):
     with pytest.raises(InvalidState):
         draw_sample(ledger.sup, size=1, seed="s", on=DRAWN, population=ledger.housing_items[:2] + ledger.open_items[:1])

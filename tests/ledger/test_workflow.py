@@ -88,6 +88,20 @@ def test_owners_are_picked_inside_the_assigning_persons_trees(world):
     assert Item.objects.get(pk=item.pk).lead_owner == elsewhere
 
 
+def test_texts_people_write_are_trimmed_and_bounded_by_the_service(world):
+    from duban.ledger.services.texts import MAX_TEXT
+
+    item = draft(world)
+    with pytest.raises(LedgerError, match="too long"):
+        reject_draft(world.sup, item, "x" * (MAX_TEXT + 1))
+    assert Item.objects.get(pk=item.pk).state == "draft" and not events(item, "item.reject")
+    item, claim = claimed(world)
+    with pytest.raises(LedgerError, match="the note is too long"):
+        verify_claim(world.ver, claim, evidence=[evidence("site visit")], on=TUE, note="y" * (MAX_TEXT + 1))
+    assert Item.objects.get(pk=item.pk).state == "claimed"
+    reject_draft(world.sup, draft(world), "  " + "z" * MAX_TEXT + "  ")  # trimmed to the limit: accepted
+
+
 def test_a_draft_without_a_lead_owner_cannot_be_confirmed(world):
     item = draft(world)
     with pytest.raises(LedgerError, match="without a lead owner"):

@@ -13,6 +13,7 @@ from ..choices import AccountabilityKind, Role
 from ..errors import LedgerError, NotAllowed
 from ..models import AccountabilityAction, Item, Organisation
 from . import history, permissions
+from .texts import written
 from .workflow import moment
 
 FEN = Decimal("0.01")
@@ -71,11 +72,9 @@ def record_accountability(user, *, kind: str, taken_on: date, description: str,
         raise LedgerError(f"unknown accountability action {kind!r}; one of {', '.join(AccountabilityKind.values)}")
     if not isinstance(taken_on, date):
         raise LedgerError("an accountability action needs the date it was taken")
-    description = (description or "").strip()
-    if not description:
-        raise LedgerError("an accountability action needs a description")
+    description = written(description, "an accountability action's description", required=True)
     concerned = _organisations(organisations)
-    people = (people or "").strip()
+    people = written(people, "the people concerned")
     if not concerned and not people:
         raise LedgerError("an accountability action must name the units or the people it concerns")
     if item is not None and (not isinstance(item, Item) or item.pk is None):

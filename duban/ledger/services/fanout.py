@@ -32,6 +32,7 @@ from ..choices import ClaimStatus, ItemKind, ItemState
 from ..errors import InvalidState, LedgerError, NotAllowed
 from ..models import CompletionClaim, Item, Organisation, OrganisationGroup, Verification
 from . import history, permissions, workflow
+from .texts import written
 from .calendar import same_working_day
 from .units import Directory, plan_units
 
@@ -260,7 +261,7 @@ def close_rolled_up(user, parent: Item, *, on: date, note: str = "") -> Verifica
     claim.evidence.set(cited.values())
     verification = Verification.objects.create(
         claim=claim, verifier=user, decided_on=on, created_at=now, verified=True, same_working_day=same_day,
-        reason=(note or "").strip() or f"closed by roll-up of {len(latest)} verified children")
+        reason=written(note, "the note") or f"closed by roll-up of {len(latest)} verified children")
     verification.evidence.set(cited.values())
     parent.state, parent.updated_at = ItemState.CLOSED, now
     parent.save(update_fields=["state", "updated_at"])

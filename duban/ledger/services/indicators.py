@@ -48,6 +48,7 @@ from ..choices import FlagCode, ItemKind, ItemState
 from ..errors import InvalidState, LedgerError, NotAllowed
 from ..models import Event, IndicatorObservation, Item
 from . import history, permissions
+from .texts import written
 from .asof import end_of_day, item_events, item_scope, local_date, snapshot
 from .workflow import moment
 
@@ -351,7 +352,7 @@ def record_observation(user, item: Item, *, value: float, observed_on: date, not
         raise LedgerError(f"an observation of {observed_on.isoformat()} cannot have been recorded before it, on {on.isoformat()}")
     at = moment(on)
     observation = IndicatorObservation.objects.create(item=item, value=value, observed_on=observed_on,
-                                                      note=(note or "").strip(), recorded_by=user, created_at=at)
+                                                      note=written(note, "the note"), recorded_by=user, created_at=at)
     history.record(user.get_username(), "indicator.observe", observation, at=at, item_id=item.pk,
                    after={"value": value, "observed_on": observed_on, "note": observation.note})
     return observation

@@ -24,6 +24,7 @@ from ..choices import Genre, ItemKind, ItemState, OrganisationKind, Role
 from ..errors import LedgerError, NotAllowed
 from ..models import Event, Item, ProgressReport, SourceDocument, Verification
 from . import history, permissions
+from .texts import written
 
 PUBLISHABLE_GENRES = (Genre.PLAN, Genre.OVERSIGHT)
 PUBLIC_STATES = (ItemState.ACTIVE, ItemState.CLAIMED, ItemState.CLOSED, ItemState.CANCELLED)
@@ -79,9 +80,7 @@ def unpublish(user, document: SourceDocument, *, reason: str = "", at: datetime 
     """Withdraw a document from public disclosure, with a reason."""
     document = _locked(document)
     require_publish(user, document, "withdraw this document from publication")
-    reason = (reason or "").strip()
-    if not reason:
-        raise LedgerError("a reason for withdrawing the document from publication is required")
+    reason = written(reason, "a reason for withdrawing the document from publication", required=True)
     if not document.published:
         raise LedgerError("this document is not public")
     document.published = False

@@ -13,9 +13,11 @@ from ..choices import CheckResult, ItemKind, ItemState, Role
 from ..errors import InvalidState, LedgerError, NotAllowed
 from ..models import Item, ReinspectionCheck, ReinspectionSample
 from . import history, permissions
+from .texts import written
 from .workflow import moment
 
 SHAM_RECTIFICATION = "Sham rectification found on re-inspection"
+MAX_SAMPLE = 1_000  # items one re-inspection sample may draw
 
 
 def _seed_text(seed: str | int) -> str:
@@ -51,8 +53,8 @@ def draw_sample(user, *, size: int, seed: str | int, on: date, population: Itera
     if not any(role == Role.SUPERVISOR for _, role in permissions.roles_of(user)):
         raise NotAllowed(f"{getattr(user, 'username', 'an anonymous user')} may not draw a re-inspection sample: "
                          "only a supervisor may")
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise LedgerError("a re-inspection sample needs a size of at least one item")
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_SAMPLE:
+        raise LedgerError(f"a re-inspection sample draws from one to {MAX_SAMPLE:,} items")
     seed = _seed_text(seed)
     pool = _population(user, population)
     if not pool:
@@ -104,7 +106,7 @@ def record_check(user, check: ReinspectionCheck, *, passed: bool, note: str, on:
     if on < check.sample.drawn_on:
         raise LedgerError(f"the re-inspection is dated {on.isoformat()}, before its sample was drawn "
                           f"({check.sample.drawn_on.isoformat()})")
-    note = (note or "").strip()
+    note = written(note, "the re-inspection note")
     if not passed and not note:
         raise LedgerError("a failed re-inspection needs a note saying what was found")
 

@@ -17,6 +17,7 @@ from ..choices import ChangeKind, ClaimStatus, ItemState, RequestStatus
 from ..errors import InvalidState, LedgerError, NotAllowed
 from ..models import ChangeRequest, CompletionClaim, Evidence, Item, Organisation, ProgressReport, Verification
 from . import history, permissions, visibility
+from .texts import written
 from .calendar import same_working_day
 
 OPEN_STATES = (ItemState.ACTIVE, ItemState.CLAIMED)
@@ -37,13 +38,6 @@ def _require_state(item: Item, allowed: Iterable[str], action: str) -> None:
     if item.state not in allowed:
         labels = " or ".join(ItemState(state).label.lower() for state in allowed)
         raise InvalidState(f"cannot {action}: the item is {item.get_state_display().lower()}; only {labels} items can")
-
-
-def _required_text(text: str, what: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise LedgerError(f"{what} is required")
-    return text
 
 
 def _stored_evidence(evidence: Iterable[Evidence]) -> list[Evidence]:
@@ -138,7 +132,7 @@ def reject_draft(user, item: Item, reason: str, *, at: datetime | None = None) -
     _lock(item)
     _require_state(item, (ItemState.DRAFT,), "reject a draft")
     permissions.require_manage(user, item, action="reject this draft")
-    reason = _required_text(reason, "a reason for rejecting the draft")
+    reason = written(reason, "a reason for rejecting the draft", required=True)
     before, after = {"state": item.state}, {"state": ItemState.REJECTED, "reason": reason}
     item.state = ItemState.REJECTED
     _save(item, ["state"])
@@ -152,7 +146,7 @@ def report_progress(user, item: Item, text: str, *, evidence: Iterable[Evidence]
     _lock(item)
     _require_state(item, OPEN_STATES, "report progress")
     permissions.require_report(user, item)
-    text = _required_text(text, "the text of a progress report")
+    text = written(text, "the text of a progress report", required=True)
     cited = _stored_evidence(evidence)
     report = ProgressReport.objects.create(item=item, author=user, text=text, reported_on=on, created_at=timezone.now())
     report.evidence.set(cited)
@@ -185,7 +179,7 @@ def claim_completion(user, item: Item, *, evidence: Iterable[Evidence] = (), not
                            "closes by roll-up when every part is verified")
     cited = _stored_evidence(evidence)
     claim = CompletionClaim.objects.create(item=item, claimant=user, claimed_on=on, created_at=timezone.now(),
-                                           note=(note or "").strip())
+                                           note=written(note, "the note"))
     claim.evidence.set(cited)
     before = {"state": item.state}
     item.state = ItemState.CLAIMED
@@ -226,7 +220,7 @@ def verify_claim(user, claim: CompletionClaim, *, evidence: Iterable[Evidence], 
         raise LedgerError(f"a claim cannot be verified on the working day it was made ({claim.claimed_on.isoformat()}): "
                           "verify it on a later working day")
     verification = Verification.objects.create(claim=claim, verifier=user, decided_on=on, created_at=timezone.now(),
-                                               verified=True, reason=(note or "").strip(), same_working_day=same_day)
+                                               verified=True, reason=written(note, "the note"), same_working_day=same_day)
     verification.evidence.set(cited)
     claim.status = ClaimStatus.VERIFIED
     claim.save(update_fields=["status"])
@@ -244,7 +238,7 @@ def reject_claim(user, claim: CompletionClaim, reason: str, *, on: date) -> Veri
     """Claimed → active again, by someone who may verify, with a reason."""
     item = _lock_pending_claim(claim, "reject the claim")
     permissions.require_verify(user, item, "reject a completion claim")
-    reason = _required_text(reason, "a reason for rejecting the claim")
+    reason = written(reason, "a reason for rejecting the claim", required=True)
     _not_before(on, claim.claimed_on, "claim")
     verification = Verification.objects.create(claim=claim, verifier=user, decided_on=on, created_at=timezone.now(),
                                                verified=False, reason=reason)
@@ -263,7 +257,7 @@ def _request(user, item: Item, kind: str, reason: str, on: date, proposed_due: d
     _lock(item)
     _require_state(item, OPEN_STATES, f"request a {label}")
     permissions.require_claim(user, item, f"request a {label}")
-    reason = _required_text(reason, f"a reason for the {label}")
+    reason = written(reason, f"a reason for the {label}", required=True)
     if ChangeRequest.objects.filter(item=item, kind=kind, status=RequestStatus.PENDING).exists():
         raise LedgerError(f"a {label} request for this item is already awaiting approval")
     request = ChangeRequest.objects.create(item=item, kind=kind, requested_by=user, requested_on=on, reason=reason,
@@ -313,7 +307,7 @@ def approve_request(user, request: ChangeRequest, *, on: date, note: str = "") -
     permissions.require_approve(user, item, f"approve a {label}")
     _not_before(on, request.requested_on, "request")
     request.status, request.decided_by, request.decided_on = RequestStatus.APPROVED, user, on
-    request.decision_note = (note or "").strip()
+    request.decision_note = written(note, "the note")
     request.save(update_fields=["status", "decided_by", "decided_on", "decision_note"])
 
     if request.kind == ChangeKind.DEADLINE:
@@ -345,7 +339,7 @@ def refuse_request(user, request: ChangeRequest, reason: str, *, on: date) -> Ch
     item = _lock_pending_request(request)
     label = request.get_kind_display().lower()
     permissions.require_approve(user, item, f"refuse a {label}")
-    reason = _required_text(reason, f"a reason for refusing the {label}")
+    reason = written(reason, f"a reason for refusing the {label}", required=True)
     _not_before(on, request.requested_on, "request")
     request.status, request.decided_by, request.decided_on, request.decision_note = RequestStatus.REFUSED, user, on, reason
     request.save(update_fields=["status", "decided_by", "decided_on", "decision_note"])

@@ -17,6 +17,7 @@ from duban.ledger.models import (
     ChangeRequest, CompletionClaim, Event, Evidence, Item, Membership, Organisation, ProgressReport, SourceDocument,
     Verification,
 )
+from duban.ledger.services.texts import MAX_TEXT
 
 MAX_EVIDENCE_FILES = 5  # files one request may upload; each is bounded by DUBAN_EVIDENCE_MAX_BYTES
 
@@ -242,7 +243,6 @@ class DocumentDetailSerializer(DocumentSerializer):
 # A JSON body is held to its JSON types (a number is not a text, "5" or true not an id); a form's values are all text,
 # read as the field's type. Texts are taken as sent (the ledger trims them), so their length is the length sent.
 
-MAX_TEXT = 20000
 MAX_ID = 2**63 - 1  # the largest id a database column holds
 
 

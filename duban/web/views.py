@@ -25,10 +25,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from duban.ledger.choices import ChangeKind, ClaimStatus, FlagCode, ItemState, RequestStatus
+from duban.ledger.choices import ClaimStatus, FlagCode, ItemState
 from duban.ledger.errors import InvalidState, LedgerError
 from duban.ledger.models import ChangeRequest, Event, Evidence, Item, ReinspectionCheck
-from duban.ledger.services import dashboard as figures, permissions, queues, reinspection, reminders, workflow
+from duban.ledger.services import dashboard as figures, queues, reinspection, reminders, workflow
 from duban.ledger.services.evidence import open_evidence, store_evidence
 from duban.ledger.services.flags import red_flags
 from duban.ledger.services.scorecard import unit_scorecards
@@ -158,24 +158,23 @@ def _with_check_forms(checks):
     return checks
 
 
-def _item_forms(user, item: Item, may: dict, pending_claim, pending_kinds: set[str]) -> dict:
-    """The forms of the actions the person may take on the item as it stands."""
-    state, shown = item.state, {}
-    if may["manage"] and state in (ItemState.DRAFT, ItemState.ACTIVE):
+def _item_forms(user, item: Item, actions: frozenset[str], pending_claim) -> dict:
+    """The forms of the actions the person may take on the item as it stands (workflow.available_actions)."""
+    shown = {}
+    if "assign" in actions:
         shown["assign"] = _form("assign", forms.AssignForm, organisations=visible_organisations(user), initial={
             "lead": item.lead_owner_id, "co_owners": [org.pk for org in item.co_owners.all()]})
-    if may["manage"] and state == ItemState.DRAFT:
+    if "reject_draft" in actions:
         shown["reject_draft"] = _form("reject_draft", forms.ReasonForm)
-    if may["report"] and state in workflow.OPEN_STATES:
+    if "report" in actions:
         shown["progress"] = _form("progress", forms.ProgressForm)
-    if may["claim"] and state == ItemState.ACTIVE and not workflow.shared_among(item):
+    if "claim" in actions:
         shown["claim"] = _form("claim", forms.ClaimForm)
-    if may["claim"] and state in workflow.OPEN_STATES:
-        if ChangeKind.DEADLINE not in pending_kinds:
-            shown["deadline"] = _form("deadline", forms.DeadlineRequestForm)
-        if ChangeKind.CANCELLATION not in pending_kinds:
-            shown["cancel"] = _form("cancel", forms.ReasonForm)
-    if may["verify"] and pending_claim is not None and workflow.independent_of(user, pending_claim):
+    if "request_deadline" in actions:
+        shown["deadline"] = _form("deadline", forms.DeadlineRequestForm)
+    if "request_cancellation" in actions:
+        shown["cancel"] = _form("cancel", forms.ReasonForm)
+    if "verify" in actions:
         shown["verify"] = _form("verify", forms.VerifyForm, evidence=_cited_evidence(item),
                                 initial={"cited": [piece.pk for piece in pending_claim.evidence.all()]})
         shown["reject_claim"] = _form("reject_claim", forms.ReasonForm)
@@ -185,31 +184,28 @@ def _item_forms(user, item: Item, may: dict, pending_claim, pending_kinds: set[s
 def _render_item(request, pk: int, *, bound: dict | None = None, status: int = 200):
     item = _visible_item(request, pk)
     user = request.user
-    may = {"manage": permissions.may_manage(user, item), "report": permissions.may_report(user, item),
-           "claim": permissions.may_claim(user, item), "verify": permissions.may_verify(user, item),
-           "approve": permissions.may_approve(user, item)}
     claims = list(item.claims.select_related("claimant", "verification__verifier")
                   .prefetch_related("evidence", "verification__evidence").order_by("claimed_on", "id"))
     pending_claim = next((claim for claim in claims if claim.status == ClaimStatus.PENDING), None)
     requests = _with_decision_forms(item.change_requests.select_related("requested_by", "decided_by")
                                     .order_by("requested_on", "id"))
-    pending_requests = [r for r in requests if r.status == RequestStatus.PENDING]
     checks = _with_check_forms(item.reinspections.select_related("sample", "inspector").order_by("sample_id"))
-    shown = _item_forms(user, item, may, pending_claim, {r.kind for r in pending_requests})
+    actions = workflow.available_actions(user, item, claims=claims, requests=requests)
+    shown = _item_forms(user, item, actions, pending_claim)
     seen = visible_items(user)  # the parent and children shown are those the person may see
     for name, form in (bound or {}).items():
         if name in shown:
             shown[name] = form
     context = {
-        "item": item, "may": may, "forms": shown,
+        "item": item, "actions": actions, "forms": shown,
         "parent": seen.filter(pk=item.parent_id).first() if item.parent_id else None,
         "co_owners": list(item.co_owners.all()),
         "flags": red_flags(_today(), [item])[item.pk],
         "reports": item.progress_reports.select_related("author").prefetch_related("evidence"),
         "claims": claims, "pending_claim": pending_claim, "requests": requests,
-        "decide": may["approve"] and item.state in workflow.OPEN_STATES and bool(pending_requests),
+        "decide": "decide" in actions,
         "checks": checks,
-        "record_checks": may["approve"] and item.state == ItemState.CLOSED,
+        "record_checks": "record_checks" in actions,
         "children": seen.filter(parent=item).select_related("lead_owner").order_by("id"),
         "entries": timeline(list(Event.objects.filter(item=item).order_by("at", "id"))),
     }

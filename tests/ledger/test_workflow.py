@@ -12,8 +12,8 @@ from duban.ledger.models import ChangeRequest, Event, Evidence, Item, SourceDocu
 from duban.ledger.services import history
 from duban.ledger.services.organisations import create_organisation, create_person
 from duban.ledger.services.workflow import (
-    approve_request, assign_owner, claim_completion, confirm, refuse_request, reject_claim, reject_draft,
-    report_progress, request_cancellation, request_deadline_change, verify_claim,
+    approve_request, assign_owner, available_actions, claim_completion, confirm, refuse_request, reject_claim,
+    reject_draft, report_progress, request_cancellation, request_deadline_change, verify_claim,
 )
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
@@ -100,6 +100,26 @@ def test_texts_people_write_are_trimmed_and_bounded_by_the_service(world):
         verify_claim(world.ver, claim, evidence=[evidence("site visit")], on=TUE, note="y" * (MAX_TEXT + 1))
     assert Item.objects.get(pk=item.pk).state == "claimed"
     reject_draft(world.sup, draft(world), "  " + "z" * MAX_TEXT + "  ")  # trimmed to the limit: accepted
+
+
+def test_available_actions_follow_the_state_the_roles_and_what_is_pending(world):
+    item = draft(world)
+    assert available_actions(world.sup, item) == {"assign", "reject_draft"}  # no owner yet: nothing to confirm
+    assign_owner(world.sup, item, world.housing, at=T0)
+    assert available_actions(world.sup, item) == {"assign", "reject_draft", "confirm"}
+    assert available_actions(world.housing_staff, item) == set()
+    confirm(world.sup, item, at=T0)
+    assert available_actions(world.housing_staff, item) == {"report", "claim", "request_deadline", "request_cancellation"}
+    request_deadline_change(world.housing_staff, item, date(2025, 9, 30), "rain", on=MON)
+    assert "request_deadline" not in available_actions(world.housing_staff, item)
+    assert "decide" in available_actions(world.sup, item)
+    claim = claim_completion(world.housing_staff, item, evidence=[evidence("photos")], on=MON)
+    assert {"verify", "reject_claim"} <= available_actions(world.ver, item)
+    assert not {"verify", "reject_claim", "claim"} & available_actions(world.housing_staff, item)
+    verify_claim(world.ver, claim, evidence=[evidence("site visit")], on=TUE)
+    item.refresh_from_db()
+    assert available_actions(world.sup, item) == {"record_checks"}
+    assert available_actions(world.housing_staff, item) == set()
 
 
 def test_a_draft_without_a_lead_owner_cannot_be_confirmed(world):

@@ -51,9 +51,10 @@ def test_an_item_shows_its_source_owners_records_flags_history_and_what_the_pers
     assert body["progress_reports"][0]["author"] == "housing_staff"
     assert [event["action"] for event in body["history"]] == ["item.assign", "item.confirm", "item.progress"]
     assert body["history"][0]["actor"] == "sup" and body["history"][0]["after"] == {"lead_owner": world.housing.pk}
-    assert body["permissions"] == {"manage": False, "report": True, "claim": True, "verify": False, "approve": False}
-    assert client(world.sup).get(f"/api/items/{item.pk}/").json()["permissions"] == {
-        "manage": True, "report": False, "claim": False, "verify": True, "approve": True}
+    assert body["permissions"] == {"manage": False, "report": True, "claim": True, "verify": False, "approve": False,
+                                   "actions": ["claim", "report", "request_cancellation", "request_deadline"]}
+    assert client(world.sup).get(f"/api/items/{item.pk}/").json()["permissions"] == {  # nothing to verify or decide yet
+        "manage": True, "report": False, "claim": False, "verify": False, "approve": False, "actions": ["assign"]}
 
 
 def test_a_document_gives_its_text_as_plain_text_and_only_the_items_the_person_may_see(world):

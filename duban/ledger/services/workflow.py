@@ -162,6 +162,45 @@ def shared_among(item: Item) -> int:
     return Item.objects.filter(parent=item, data__has_key=FANOUT_KEY).count()
 
 
+def available_actions(user, item: Item, *, claims: Iterable[CompletionClaim] | None = None,
+                      requests: Iterable[ChangeRequest] | None = None) -> frozenset[str]:
+    """The actions the person may take on the item as it stands: what pages and clients offer; each action still decides.
+
+    `claims` and `requests` are the item's, when the caller has them loaded already. The names: assign, confirm,
+    reject_draft, report, claim, request_deadline, request_cancellation, verify, reject_claim, decide, record_checks.
+    """
+    state, actions = item.state, set()
+    if permissions.may_manage(user, item):
+        if state in (ItemState.DRAFT, ItemState.ACTIVE):
+            actions.add("assign")
+        if state == ItemState.DRAFT:
+            actions.add("reject_draft")
+            if item.lead_owner_id is not None:
+                actions.add("confirm")
+    if state in OPEN_STATES and permissions.may_report(user, item):
+        actions.add("report")
+    if state in OPEN_STATES and permissions.may_claim(user, item):
+        if state == ItemState.ACTIVE and not shared_among(item):
+            actions.add("claim")
+        requests = list(item.change_requests.all() if requests is None else requests)
+        pending = {request.kind for request in requests if request.status == RequestStatus.PENDING}
+        for kind, action in ((ChangeKind.DEADLINE, "request_deadline"), (ChangeKind.CANCELLATION, "request_cancellation")):
+            if kind not in pending:
+                actions.add(action)
+    if permissions.may_verify(user, item):
+        claims = item.claims.all() if claims is None else claims
+        if any(claim.status == ClaimStatus.PENDING and independent_of(user, claim) for claim in claims):
+            actions.update(("verify", "reject_claim"))
+    if permissions.may_approve(user, item):
+        if state in OPEN_STATES:
+            requests = list(item.change_requests.all() if requests is None else requests)
+            if any(request.status == RequestStatus.PENDING for request in requests):
+                actions.add("decide")
+        if state == ItemState.CLOSED:
+            actions.add("record_checks")
+    return frozenset(actions)
+
+
 def independent_of(user, claim: CompletionClaim) -> bool:
     """Whether the person is someone other than the claimant: a claim is never verified by whoever made it."""
     return claim.claimant_id != user.pk

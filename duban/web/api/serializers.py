@@ -162,7 +162,10 @@ class ItemPermissionsSerializer(serializers.Serializer):
     report = serializers.BooleanField(help_text="report progress")
     claim = serializers.BooleanField(help_text="claim completion, request a deadline change or cancellation")
     verify = serializers.BooleanField(help_text="verify or reject a completion claim")
-    approve = serializers.BooleanField(help_text="approve or refuse a change request")
+    approve = serializers.BooleanField(help_text="approve or refuse a change request, record a re-inspection")
+    actions = serializers.ListField(child=serializers.CharField(), help_text=(
+        "the actions by name: assign, confirm, reject_draft, report, claim, request_deadline, request_cancellation, "
+        "verify, reject_claim, decide, record_checks"))
 
 
 class ItemDetailSerializer(ItemSerializer):

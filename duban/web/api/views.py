@@ -30,7 +30,7 @@ from duban.ledger.errors import InvalidState, LedgerError
 from duban.ledger.models import (
     ChangeRequest, CompletionClaim, Event, Evidence, Item, Membership, ProgressReport,
 )
-from duban.ledger.services import evidence as evidence_store, permissions as rules, workflow
+from duban.ledger.services import evidence as evidence_store, workflow
 from duban.ledger.services.flags import red_flags
 from duban.ledger.services.visibility import visible_items
 from duban.web.filters import SORT_CHOICES, ItemFilterForm, filter_items, item_sort, keyset_page
@@ -367,11 +367,8 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
             "request": request,
             "flags": red_flags(_today(), [item]).get(item.pk, []),
             "history": Event.objects.filter(item_id=item.pk).order_by("at", "id"),
-            "permissions": {"manage": rules.may_manage(user, item), "report": rules.may_report(user, item),
-                            "claim": rules.may_claim(user, item) and not workflow.shared_among(item),
-                            "verify": rules.may_verify(user, item) and all(
-                                workflow.independent_of(user, claim) for claim in item.claims.filter(status=ClaimStatus.PENDING)),
-                            "approve": rules.may_approve(user, item)},
+            "permissions": _permissions(workflow.available_actions(user, item, claims=item.claims.all(),
+                                                                   requests=item.change_requests.all())),
         }
         return Response(s.ItemDetailSerializer(item, context=context).data)
 
@@ -497,6 +494,14 @@ class ItemViewSet(LedgerViewMixin, viewsets.ReadOnlyModelViewSet):
     def _answer_claim(self, claim: CompletionClaim, code: int = status.HTTP_200_OK) -> Response:
         claim = claims_loaded(CompletionClaim.objects).get(pk=claim.pk)
         return Response(s.ClaimSerializer(claim, context={"request": self.request}).data, status=code)
+
+
+def _permissions(actions: frozenset[str]) -> dict:
+    """The API's permissions block: the actions the person may take now (workflow.available_actions), by group."""
+    return {"manage": bool(actions & {"assign", "confirm", "reject_draft"}), "report": "report" in actions,
+            "claim": bool(actions & {"claim", "request_deadline", "request_cancellation"}),
+            "verify": "verify" in actions, "approve": bool(actions & {"decide", "record_checks"}),
+            "actions": sorted(actions)}
 
 
 def scope_items(user, queryset=None):

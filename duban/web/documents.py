@@ -152,7 +152,7 @@ class Card:
 
     @property
     def confirmable(self) -> bool:
-        return self.editable and self.item.lead_owner_id is not None
+        return self.manage and workflow.confirmable(self.item)
 
 
 @dataclass
@@ -260,8 +260,7 @@ def _render_document(request, document: SourceDocument, *, bulk_form=None, statu
         "bulk_form": bulk_form or BulkForm(auto_id="id_bulk_%s", organisations=organisations) if drafts_here else None,
         "unmatched": _unmatched(document, cards, manage_any, choices, groups),
         "organisations": choices, "groups": groups,
-        "may_publish": publication.may_publish(request.user, document),
-        "publishable": document.genre in publication.PUBLISHABLE_GENRES,
+        "manages_disclosure": publication.manages_disclosure(request.user, document),
         "publication_events": list(publication.publication_events(document)),
         "unpublish_form": UnpublishForm(auto_id="id_unpublish_%s"),
     }

@@ -131,6 +131,8 @@ def test_only_plans_and_inspection_rounds_are_published(demo_ledger):
     d.plan.refresh_from_db()
     with pytest.raises(LedgerError, match="only plans and inspection rounds are published"):
         publication.publish(d.people["office_supervisor"], d.plan)
+    assert not publication.manages_disclosure(d.people["office_supervisor"], d.plan)  # so no page offers it
+    assert publication.manages_disclosure(d.people["office_supervisor"], d.feedback)
 
 
 def test_the_public_page_is_printable(demo_ledger):

@@ -58,6 +58,11 @@ def _locked(document: SourceDocument) -> SourceDocument:
     return SourceDocument.objects.select_for_update().get(pk=document.pk)
 
 
+def manages_disclosure(user, document: SourceDocument) -> bool:
+    """Whether the person may publish the document, or withdraw it: a publishable genre, and may_publish."""
+    return document.genre in PUBLISHABLE_GENRES and may_publish(user, document)
+
+
 @transaction.atomic
 def publish(user, document: SourceDocument, *, at: datetime | None = None) -> SourceDocument:
     """Make a plan's or an inspection round's rectification list public (linkable without login)."""

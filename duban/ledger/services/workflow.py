@@ -175,7 +175,7 @@ def available_actions(user, item: Item, *, claims: Iterable[CompletionClaim] | N
             actions.add("assign")
         if state == ItemState.DRAFT:
             actions.add("reject_draft")
-            if item.lead_owner_id is not None:
+            if confirmable(item):
                 actions.add("confirm")
     if state in OPEN_STATES and permissions.may_report(user, item):
         actions.add("report")
@@ -199,6 +199,11 @@ def available_actions(user, item: Item, *, claims: Iterable[CompletionClaim] | N
         if state == ItemState.CLOSED:
             actions.add("record_checks")
     return frozenset(actions)
+
+
+def confirmable(item: Item) -> bool:
+    """A draft that has its lead owner: what confirming needs, besides the right to manage the item."""
+    return item.state == ItemState.DRAFT and item.lead_owner_id is not None
 
 
 def independent_of(user, claim: CompletionClaim) -> bool:

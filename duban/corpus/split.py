@@ -47,6 +47,8 @@ _TITLE_WORDS = CaselessPattern(
     r"white\s+paper|decision|provisions|feedback|implementation|law)\b"
 )
 _LATIN_STEM = re.compile(r"\b[a-z]{3,6}")  # where a word starts, its first three to six letters
+# The same on ASCII text, where ASCII \w is Unicode \w; sre tests the word boundary faster in ASCII mode.
+_ASCII_LATIN_STEM = re.compile(r"\b[a-z]{3,6}", re.ASCII)
 _CJK_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 # Reported speech: a quotation, or "X said:". The searches below run only on a line holding their punctuation.
@@ -244,8 +246,9 @@ def _window(words: list[list[str]], start: int, stop: int, step: int) -> list[st
 def _content_words(line: str) -> list[str]:
     """Word stems (first six letters; CJK as character pairs); idf weighting takes care of function words."""
     low = line.lower()
-    words = _LATIN_STEM.findall(low)
-    return words if low.isascii() else words + _CJK_PAIR.findall(low)
+    if low.isascii():
+        return _ASCII_LATIN_STEM.findall(low)
+    return _LATIN_STEM.findall(low) + _CJK_PAIR.findall(low)
 
 
 def _cosine(a: list[str], b: list[str], idf: dict[str, float]) -> float:

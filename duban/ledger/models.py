@@ -115,6 +115,8 @@ class SourceDocument(models.Model):
 
     class Meta:
         ordering = ["file_id", "index"]
+        # The public list (published documents, newest first) reads this small index, however many documents there are.
+        indexes = [models.Index(fields=["-date", "-id"], condition=models.Q(published=True), name="public_documents")]
 
     def __str__(self) -> str:
         return self.title[:80]

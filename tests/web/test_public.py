@@ -166,3 +166,14 @@ def test_publication_is_dated_in_the_history_when_given(demo_ledger):
     publication.publish(d.people["office_supervisor"], d.plan, at=moment(date(2025, 12, 1)))
     event = publication.publication_events(d.plan).get()
     assert timezone.localtime(event.at).date() == date(2025, 12, 1)
+
+
+@pytest.mark.django_db
+def test_the_public_list_reads_its_partial_index_not_the_whole_table():
+    if connection.vendor != "sqlite":
+        pytest.skip("the query plan is read from SQLite's EXPLAIN; PostgreSQL chooses by its statistics")
+    sql, params = publication.published_documents().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "public_documents" in plan, plan

@@ -229,13 +229,16 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
             continue
         clause_low = low[start:end] if low is not None else None
         deadlines = deadlines_by_clause[i] if deadlines_by_clause else ()
+        # spelled counts are read in dated clauses only, where one names a number over one
+        spells = bool(deadlines) and mentions_lowered(clause_low, _SPELLED_CUES)
+        targets = _targets(clause, clause_low, spells)
+        if not targets:
+            continue
         # A count may follow a comma or "and" where these end: "By the end of 2025, 12 halls and 30 stations ..."
         list_heads = {d.end for d in deadlines if not d.goal_year_only}
         states_goal = None
         names: list[str] = []  # of the targets read in the clause
-        # spelled counts are read in dated clauses only, where one names a number over one
-        spells = bool(deadlines) and mentions_lowered(clause_low, _SPELLED_CUES)
-        for m in _targets(clause, clause_low, spells):
+        for m in targets:
             found = _read_target(clause, clause_low, m, deadlines, list_heads)
             if found is None:
                 continue
@@ -311,7 +314,11 @@ def _year_for(deadlines, position: int) -> int | None:
     return int(chosen.due[:4])
 
 
-_YEAR_FIGURE = re.compile(r"(?:19|20)\d\d$")
+def _is_year(num: str) -> bool:
+    """Whether a figure ends like a year: "19" or "20", then two digits (`isdecimal` is what "\\d" matches)."""
+    return len(num) >= 4 and num[-4:-2] in ("19", "20") and num[-2:].isdecimal()
+
+
 _DURATION = re.compile(r"\s*(?:working\s+|natural\s+|calendar\s+)?(?:days?|weeks?|months?|years?|hours?|minutes?)\b", re.I)
 _REFERENCE_BEFORE = re.compile(r"(?:No\.|Article|Chapter|\()\s*$", re.I)
 _ORDINAL_AFTER = re.compile(r"\s*(?:st|nd|rd|th|-)")
@@ -339,6 +346,13 @@ def _continues_list(before: str, list_heads: set[int]) -> bool:
     return join is not None and len(before[: join.start()].rstrip()) in list_heads
 
 
+def _ends_not_a_count(before: str) -> bool:
+    """Whether `before` (right-stripped) ends with `_NOT_A_COUNT_BEFORE`, searched only where a match can start: in its
+    last 7 characters ("number" after a word boundary), or at the "such" before the spaces of a closing "such  as"."""
+    such = len(before[:-2].rstrip()) - 4
+    return _NOT_A_COUNT_BEFORE.search(before, max(0, min(len(before) - 7, such))) is not None
+
+
 def _after_target_verb(before: str, low: str | None) -> bool:
     """Whether `before` (the clause up to a figure, right-stripped) ends with a target verb; `low` is the clause lowered."""
     if low is not None and not low.endswith(_TARGET_VERB_ENDS, 0, len(before)):
@@ -356,15 +370,18 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
     as a plain count of things in a dated commitment ("build 12 facilities by the end of 2025").
     """
     num = m.group("num")
-    unit = (m.group("unit") or "").lower()
-    if not unit and _YEAR_FIGURE.search(num):
-        return None  # a year
+    unit = m.group("unit")
+    unit = unit.lower() if unit else ""
+    if not unit and _is_year(num):
+        return None
     tail = m.group("tail")
     if _DURATION.match(tail):
         return None  # a duration: a time limit, not a target
+    if _ORDINAL_AFTER.match(clause, m.end("num")):
+        return None
     before = clause[: m.start()].rstrip()
     # `before` is right-stripped, so a reference word ends it: a match starts within its last 7 characters.
-    if _REFERENCE_BEFORE.search(before, max(0, len(before) - 7)) or _ORDINAL_AFTER.match(clause, m.end("num")):
+    if _REFERENCE_BEFORE.search(before, max(0, len(before) - 7)):
         return None
     cmp = m.group("cmp")
     needs_date = not (cmp or unit.startswith(("%", "percent", "per")) or _after_target_verb(before, low))
@@ -375,7 +392,7 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
     if needs_date and not (
         "." not in num and _WORD_AFTER.match(tail) is not None
         and not clause[m.end("num") : m.end("num") + 1].isalpha()  # "5G networks": a name, not a count
-        and (not _NOT_A_COUNT_BEFORE.search(before) or _continues_list(before, list_heads))
+        and (not _ends_not_a_count(before) or _continues_list(before, list_heads))
         and not _NOT_A_COUNT_AFTER.match(tail)
     ):
         return None

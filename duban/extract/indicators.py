@@ -37,6 +37,9 @@ _TEXT_TARGET = CaselessPattern(
 # Each `_SPELLED_COUNT` match starts with one of these (lower-case).
 _SPELLED_CUES = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirt", "fift",
                  "twent", "fort")
+# How each `_COMPARATOR` alternative ends (">=", "<=" end with "=").
+_COMPARATOR_ENDS = ("than", "over", "least", "above", "exceed", "exceeding", "exceeds", "below", "within", "under", "≥",
+                    ">", "≤", "<", "=")
 _TEXT_TARGET_LOWER = re.compile(_TEXT_TARGET.pattern)  # for lower-cased text: searched from where a match can start
 # "in six cities before the end of 2025": a spelled count of two or more, not after "than" (`_TEXT_TARGET` reads those).
 _SPELLED_COUNT = CaselessPattern(
@@ -275,7 +278,8 @@ def _figure_targets(clause: str, low: str | None):
 
     Every match holds a figure where its number starts: digits, or a spelled number after "than ". Only a comparator
     can precede it ("no more than 5"): whitespace ends each comparator, of at most three words. So no match starts
-    before the third word before the next figure, and none after the last figure: the search skips the text between.
+    before the third word before the next figure, none before the figure unless the word before it ends like a
+    comparator, and none after the last figure: the search skips the text between.
     """
     if low is None:  # lower-casing is not exact here: the pattern's own scan, ignoring case
         yield from _TEXT_TARGET.finditer_lowered(clause, low)
@@ -298,7 +302,8 @@ def _figure_targets(clause: str, low: str | None):
         if figure > pos and low[figure - 1].isspace():
             window = max(pos, figure - 40)
             words = low[window:figure].rsplit(None, 3)
-            start = window + len(words[0]) if len(words) == 4 else pos
+            if not words or words[-1].endswith(_COMPARATOR_ENDS):
+                start = window + len(words[0]) if len(words) == 4 else pos
         m = _TEXT_TARGET_LOWER.search(low, start)
         if m is None:
             return

@@ -13,6 +13,7 @@ from .numbers import DIGITS, SCALE_RE, SPELLED_NUMBER, parse_number, scaled_numb
 from .paragraphs import paragraphs
 
 _TABLE_CAPTION = re.compile(r"^\s*(?:table|schedule|attached\s+table|附表|表)\s*\d*\b.*(?:indicator|target|index|goal|指标)", re.I)
+_CAPTION_FIRST = "AaSsTt\u017f附表"  # what `_TABLE_CAPTION` can match first in a stripped line ("ſ" folds to "s")
 _CELL_NUMBER = re.compile(rf"^\s*[≥≤><]?\s*(?:{DIGITS}|{SPELLED_NUMBER})\s*%?\s*$", re.I)
 _NAME_UNIT = re.compile(r"^(?P<name>.+?)\s*[(（](?P<unit>[^()（）]{1,30})[)）]\s*$")
 _YEAR_CELL = re.compile(r"^\s*(?:(?:19|20)\d\d)(?:\s*(?:year|年))?\s*$", re.I)
@@ -102,7 +103,7 @@ def _table_indicators(doc: Doc) -> list[Item]:
     cells = [(doc.first_line + i, cell) for i, line in enumerate(doc.lines) if (cell := line.strip())]
     k = 0
     while k < len(cells):
-        if not _TABLE_CAPTION.match(cells[k][1]):
+        if cells[k][1][0] not in _CAPTION_FIRST or not _TABLE_CAPTION.match(cells[k][1]):
             k += 1
             continue
         caption_line = cells[k][0]
@@ -207,12 +208,11 @@ _THAN = re.compile(r"than(?<=\sthan)\s")  # "\sthan\s", led by its literal so th
 
 def _has_figure(text: str) -> bool:
     """Cheap test: a target needs digits, or a spelled number after "than"."""
-    if text.isascii():
-        for digit in "0123456789":  # substring tests run at C speed, many times faster than a pattern's scan
-            if digit in text:
-                return True
-    elif _DIGIT.search(text) is not None:
-        return True
+    for digit in "0123456789":  # substring tests run at C speed, many times faster than a pattern's scan
+        if digit in text:
+            return True
+    if not text.isascii() and _DIGIT.search(text) is not None:
+        return True  # a digit of another script
     return "than" in text and _THAN.search(text) is not None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..corpus.caseless import CaselessPattern, OnOriginal, mentions_lowered
+from ..corpus.caseless import CaselessPattern, mentions_lowered
 from .clauses import strip_trailing_punct
 from .deadlines import clause_deadlines
 from .model import Doc, Item, Span
@@ -46,6 +46,7 @@ _TEXT_TARGET_LOWER = re.compile(_TEXT_TARGET.pattern)  # for lower-cased text: s
 _SPELLED_COUNT = CaselessPattern(
     rf"(?P<cmp>)(?<![\w-])(?<!than\s)(?P<num>(?!one\b|zero\b){SPELLED_NUMBER})(?P<scale>)\s+(?=[a-z\"“])" + _UNIT_AND_TAIL
 )
+_SPELLED_COUNT_LOWER = re.compile(_SPELLED_COUNT.pattern)  # for lower-cased text
 _TARGET_VERB = re.compile(r"\b(?:reach(?:es|ed)?|achieve[sd]?|exceed(?:s|ed)?|increase[sd]?\s+to|rise[sn]?\s+to|up\s+to|stabiliz\w*\s+at|maintain\w*\s+at|to|at)\s*$", re.I)
 # The words a `_TARGET_VERB` match ends with: it ends the (right-stripped) text before a figure, a cheap test first.
 _TARGET_VERB_ENDS = ("reach", "reaches", "reached", "achieve", "achieves", "achieved", "exceed", "exceeds", "exceeded", "to", "at")
@@ -263,12 +264,13 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
             )
 
 
-def _targets(clause: str, low: str | None, spelled: bool):
+def _targets(clause: str, low: str | None, spelled: bool) -> list[re.Match[str]]:
     """The `_TEXT_TARGET` matches in the clause (`low` is it lower-cased) and, if `spelled`, the `_SPELLED_COUNT` ones,
-    in the order of the clause."""
+    in the order of the clause: matches in `low`, or in the clause where `low` is None (`_read_target` reads their
+    groups from the clause by offset, for a match in `low` is a match in the clause ignoring case)."""
     found = list(_figure_targets(clause, low))
     if spelled:
-        found.extend(_SPELLED_COUNT.finditer_lowered(clause, low))
+        found.extend(_SPELLED_COUNT.finditer_lowered(clause, None) if low is None else _SPELLED_COUNT_LOWER.finditer(low))
         found.sort(key=lambda m: m.start())
     return found
 
@@ -282,7 +284,7 @@ def _figure_targets(clause: str, low: str | None):
     comparator, and none after the last figure: the search skips the text between.
     """
     if low is None:  # lower-casing is not exact here: the pattern's own scan, ignoring case
-        yield from _TEXT_TARGET.finditer_lowered(clause, low)
+        yield from _TEXT_TARGET.finditer_lowered(clause, None)
         return
     digit = _ASCII_DIGIT if low.isascii() else _DIGIT
     has_than = "than" in low
@@ -307,7 +309,7 @@ def _figure_targets(clause: str, low: str | None):
         m = _TEXT_TARGET_LOWER.search(low, start)
         if m is None:
             return
-        yield OnOriginal(m, clause)
+        yield m
         pos = m.end()
 
 
@@ -368,40 +370,43 @@ def _after_target_verb(before: str, low: str | None) -> bool:
 def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int]) -> tuple[str, str, float, str, bool] | None:
     """Name, unit, value, comparator of a figure that is a target, and whether it is one only if dated; else None.
 
-    `low` is `caseless.lowered(clause)`; `deadlines` are the clause's; `list_heads` are the clause positions (ends of
-    deadline phrases and of targets) after which a comma or "and" may lead to a count.
+    `low` is `caseless.lowered(clause)`; `m` is one of `_targets`, its groups read from the clause by offset;
+    `deadlines` are the clause's; `list_heads` are the clause positions (ends of deadline phrases and of targets) after
+    which a comma or "and" may lead to a count.
 
     A figure is a target with a comparator ("more than"), as a percentage, after a target verb ("reach"), or
     as a plain count of things in a dated commitment ("build 12 facilities by the end of 2025").
     """
-    num = m.group("num")
-    unit = m.group("unit")
-    unit = unit.lower() if unit else ""
+    num_start, num_end = m.span("num")
+    num = clause[num_start:num_end]
+    unit_start, unit_end = m.span("unit")
+    unit = clause[unit_start:unit_end].lower() if unit_start >= 0 else ""
     if not unit and _is_year(num):
         return None
-    tail = m.group("tail")
+    tail = clause[m.start("tail"):m.end("tail")]
     if _DURATION.match(tail):
         return None  # a duration: a time limit, not a target
-    if _ORDINAL_AFTER.match(clause, m.end("num")):
+    if _ORDINAL_AFTER.match(clause, num_end):
         return None
     before = clause[: m.start()].rstrip()
     # `before` is right-stripped, so a reference word ends it: a match starts within its last 7 characters.
     if _REFERENCE_BEFORE.search(before, max(0, len(before) - 7)):
         return None
-    cmp = m.group("cmp")
+    cmp = clause[m.start("cmp"):m.end("cmp")]  # empty where no comparator took part: its offsets are -1
     needs_date = not (cmp or unit.startswith(("%", "percent", "per")) or _after_target_verb(before, low))
     if needs_date and not num[0].isdigit() and not (
-        _continues_list(before, list_heads) or any(_SHORT_GAP.fullmatch(clause, m.end("num"), d.start) for d in deadlines)
+        _continues_list(before, list_heads) or any(_SHORT_GAP.fullmatch(clause, num_end, d.start) for d in deadlines)
     ):
         return None  # "two provinces": spelled small counts are often descriptive; a target is tied to its deadline
     if needs_date and not (
         "." not in num and _WORD_AFTER.match(tail) is not None
-        and not clause[m.end("num") : m.end("num") + 1].isalpha()  # "5G networks": a name, not a count
+        and not clause[num_end : num_end + 1].isalpha()  # "5G networks": a name, not a count
         and (not _ends_not_a_count(before) or _continues_list(before, list_heads))
         and not _NOT_A_COUNT_AFTER.match(tail)
     ):
         return None
-    scale = m.group("scale")
+    scale_start, scale_end = m.span("scale")
+    scale = clause[scale_start:scale_end] if scale_start >= 0 else None
     try:
         value = scaled_number(num, scale)
     except ValueError:

@@ -519,6 +519,8 @@ def _conjuncts(subject: str, count: int) -> list[str] | None:
     Where it holds more joins than needed, those repeating its first word split it ("international passenger and
     international cargo and mail throughput"); None when no split gives `count` parts.
     """
+    if not subject:
+        return None
     joins = list(_AND.finditer(subject))
     if len(joins) > count - 1:
         first = subject.split(None, 1)[0].lower()

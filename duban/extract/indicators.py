@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..corpus.caseless import CaselessPattern, OnOriginal, mentions_lowered
+from ..corpus.caseless import CaselessPattern, mentions_lowered
 from .clauses import strip_trailing_punct
 from .deadlines import clause_deadlines
 from .model import Doc, Item, Span
@@ -13,6 +13,7 @@ from .numbers import DIGITS, SCALE_RE, SPELLED_NUMBER, parse_number, scaled_numb
 from .paragraphs import paragraphs
 
 _TABLE_CAPTION = re.compile(r"^\s*(?:table|schedule|attached\s+table|附表|表)\s*\d*\b.*(?:indicator|target|index|goal|指标)", re.I)
+_CAPTION_FIRST = "AaSsTt\u017f附表"  # what `_TABLE_CAPTION` can match first in a stripped line ("ſ" folds to "s")
 _CELL_NUMBER = re.compile(rf"^\s*[≥≤><]?\s*(?:{DIGITS}|{SPELLED_NUMBER})\s*%?\s*$", re.I)
 _NAME_UNIT = re.compile(r"^(?P<name>.+?)\s*[(（](?P<unit>[^()（）]{1,30})[)）]\s*$")
 _YEAR_CELL = re.compile(r"^\s*(?:(?:19|20)\d\d)(?:\s*(?:year|年))?\s*$", re.I)
@@ -37,11 +38,15 @@ _TEXT_TARGET = CaselessPattern(
 # Each `_SPELLED_COUNT` match starts with one of these (lower-case).
 _SPELLED_CUES = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirt", "fift",
                  "twent", "fort")
+# How each `_COMPARATOR` alternative ends (">=", "<=" end with "=").
+_COMPARATOR_ENDS = ("than", "over", "least", "above", "exceed", "exceeding", "exceeds", "below", "within", "under", "≥",
+                    ">", "≤", "<", "=")
 _TEXT_TARGET_LOWER = re.compile(_TEXT_TARGET.pattern)  # for lower-cased text: searched from where a match can start
 # "in six cities before the end of 2025": a spelled count of two or more, not after "than" (`_TEXT_TARGET` reads those).
 _SPELLED_COUNT = CaselessPattern(
     rf"(?P<cmp>)(?<![\w-])(?<!than\s)(?P<num>(?!one\b|zero\b){SPELLED_NUMBER})(?P<scale>)\s+(?=[a-z\"“])" + _UNIT_AND_TAIL
 )
+_SPELLED_COUNT_LOWER = re.compile(_SPELLED_COUNT.pattern)  # for lower-cased text
 _TARGET_VERB = re.compile(r"\b(?:reach(?:es|ed)?|achieve[sd]?|exceed(?:s|ed)?|increase[sd]?\s+to|rise[sn]?\s+to|up\s+to|stabiliz\w*\s+at|maintain\w*\s+at|to|at)\s*$", re.I)
 # The words a `_TARGET_VERB` match ends with: it ends the (right-stripped) text before a figure, a cheap test first.
 _TARGET_VERB_ENDS = ("reach", "reaches", "reached", "achieve", "achieves", "achieved", "exceed", "exceeds", "exceeded", "to", "at")
@@ -99,7 +104,7 @@ def _table_indicators(doc: Doc) -> list[Item]:
     cells = [(doc.first_line + i, cell) for i, line in enumerate(doc.lines) if (cell := line.strip())]
     k = 0
     while k < len(cells):
-        if not _TABLE_CAPTION.match(cells[k][1]):
+        if cells[k][1][0] not in _CAPTION_FIRST or not _TABLE_CAPTION.match(cells[k][1]):
             k += 1
             continue
         caption_line = cells[k][0]
@@ -204,12 +209,11 @@ _THAN = re.compile(r"than(?<=\sthan)\s")  # "\sthan\s", led by its literal so th
 
 def _has_figure(text: str) -> bool:
     """Cheap test: a target needs digits, or a spelled number after "than"."""
-    if text.isascii():
-        for digit in "0123456789":  # substring tests run at C speed, many times faster than a pattern's scan
-            if digit in text:
-                return True
-    elif _DIGIT.search(text) is not None:
-        return True
+    for digit in "0123456789":  # substring tests run at C speed, many times faster than a pattern's scan
+        if digit in text:
+            return True
+    if not text.isascii() and _DIGIT.search(text) is not None:
+        return True  # a digit of another script
     return "than" in text and _THAN.search(text) is not None
 
 
@@ -229,13 +233,16 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
             continue
         clause_low = low[start:end] if low is not None else None
         deadlines = deadlines_by_clause[i] if deadlines_by_clause else ()
+        # spelled counts are read in dated clauses only, where one names a number over one
+        spells = bool(deadlines) and mentions_lowered(clause_low, _SPELLED_CUES)
+        targets = _targets(clause, clause_low, spells)
+        if not targets:
+            continue
         # A count may follow a comma or "and" where these end: "By the end of 2025, 12 halls and 30 stations ..."
         list_heads = {d.end for d in deadlines if not d.goal_year_only}
         states_goal = None
         names: list[str] = []  # of the targets read in the clause
-        # spelled counts are read in dated clauses only, where one names a number over one
-        spells = bool(deadlines) and mentions_lowered(clause_low, _SPELLED_CUES)
-        for m in _targets(clause, clause_low, spells):
+        for m in targets:
             found = _read_target(clause, clause_low, m, deadlines, list_heads)
             if found is None:
                 continue
@@ -257,12 +264,13 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
             )
 
 
-def _targets(clause: str, low: str | None, spelled: bool):
+def _targets(clause: str, low: str | None, spelled: bool) -> list[re.Match[str]]:
     """The `_TEXT_TARGET` matches in the clause (`low` is it lower-cased) and, if `spelled`, the `_SPELLED_COUNT` ones,
-    in the order of the clause."""
+    in the order of the clause: matches in `low`, or in the clause where `low` is None (`_read_target` reads their
+    groups from the clause by offset, for a match in `low` is a match in the clause ignoring case)."""
     found = list(_figure_targets(clause, low))
     if spelled:
-        found.extend(_SPELLED_COUNT.finditer_lowered(clause, low))
+        found.extend(_SPELLED_COUNT.finditer_lowered(clause, None) if low is None else _SPELLED_COUNT_LOWER.finditer(low))
         found.sort(key=lambda m: m.start())
     return found
 
@@ -272,10 +280,11 @@ def _figure_targets(clause: str, low: str | None):
 
     Every match holds a figure where its number starts: digits, or a spelled number after "than ". Only a comparator
     can precede it ("no more than 5"): whitespace ends each comparator, of at most three words. So no match starts
-    before the third word before the next figure, and none after the last figure: the search skips the text between.
+    before the third word before the next figure, none before the figure unless the word before it ends like a
+    comparator, and none after the last figure: the search skips the text between.
     """
     if low is None:  # lower-casing is not exact here: the pattern's own scan, ignoring case
-        yield from _TEXT_TARGET.finditer_lowered(clause, low)
+        yield from _TEXT_TARGET.finditer_lowered(clause, None)
         return
     digit = _ASCII_DIGIT if low.isascii() else _DIGIT
     has_than = "than" in low
@@ -295,11 +304,12 @@ def _figure_targets(clause: str, low: str | None):
         if figure > pos and low[figure - 1].isspace():
             window = max(pos, figure - 40)
             words = low[window:figure].rsplit(None, 3)
-            start = window + len(words[0]) if len(words) == 4 else pos
+            if not words or words[-1].endswith(_COMPARATOR_ENDS):
+                start = window + len(words[0]) if len(words) == 4 else pos
         m = _TEXT_TARGET_LOWER.search(low, start)
         if m is None:
             return
-        yield OnOriginal(m, clause)
+        yield m
         pos = m.end()
 
 
@@ -311,7 +321,11 @@ def _year_for(deadlines, position: int) -> int | None:
     return int(chosen.due[:4])
 
 
-_YEAR_FIGURE = re.compile(r"(?:19|20)\d\d$")
+def _is_year(num: str) -> bool:
+    """Whether a figure ends like a year: "19" or "20", then two digits (`isdecimal` is what "\\d" matches)."""
+    return len(num) >= 4 and num[-4:-2] in ("19", "20") and num[-2:].isdecimal()
+
+
 _DURATION = re.compile(r"\s*(?:working\s+|natural\s+|calendar\s+)?(?:days?|weeks?|months?|years?|hours?|minutes?)\b", re.I)
 _REFERENCE_BEFORE = re.compile(r"(?:No\.|Article|Chapter|\()\s*$", re.I)
 _ORDINAL_AFTER = re.compile(r"\s*(?:st|nd|rd|th|-)")
@@ -339,6 +353,13 @@ def _continues_list(before: str, list_heads: set[int]) -> bool:
     return join is not None and len(before[: join.start()].rstrip()) in list_heads
 
 
+def _ends_not_a_count(before: str) -> bool:
+    """Whether `before` (right-stripped) ends with `_NOT_A_COUNT_BEFORE`, searched only where a match can start: in its
+    last 7 characters ("number" after a word boundary), or at the "such" before the spaces of a closing "such  as"."""
+    such = len(before[:-2].rstrip()) - 4
+    return _NOT_A_COUNT_BEFORE.search(before, max(0, min(len(before) - 7, such))) is not None
+
+
 def _after_target_verb(before: str, low: str | None) -> bool:
     """Whether `before` (the clause up to a figure, right-stripped) ends with a target verb; `low` is the clause lowered."""
     if low is not None and not low.endswith(_TARGET_VERB_ENDS, 0, len(before)):
@@ -349,37 +370,43 @@ def _after_target_verb(before: str, low: str | None) -> bool:
 def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int]) -> tuple[str, str, float, str, bool] | None:
     """Name, unit, value, comparator of a figure that is a target, and whether it is one only if dated; else None.
 
-    `low` is `caseless.lowered(clause)`; `deadlines` are the clause's; `list_heads` are the clause positions (ends of
-    deadline phrases and of targets) after which a comma or "and" may lead to a count.
+    `low` is `caseless.lowered(clause)`; `m` is one of `_targets`, its groups read from the clause by offset;
+    `deadlines` are the clause's; `list_heads` are the clause positions (ends of deadline phrases and of targets) after
+    which a comma or "and" may lead to a count.
 
     A figure is a target with a comparator ("more than"), as a percentage, after a target verb ("reach"), or
     as a plain count of things in a dated commitment ("build 12 facilities by the end of 2025").
     """
-    num = m.group("num")
-    unit = (m.group("unit") or "").lower()
-    if not unit and _YEAR_FIGURE.search(num):
-        return None  # a year
-    tail = m.group("tail")
+    num_start, num_end = m.span("num")
+    num = clause[num_start:num_end]
+    unit_start, unit_end = m.span("unit")
+    unit = clause[unit_start:unit_end].lower() if unit_start >= 0 else ""
+    if not unit and _is_year(num):
+        return None
+    tail = clause[m.start("tail"):m.end("tail")]
     if _DURATION.match(tail):
         return None  # a duration: a time limit, not a target
+    if _ORDINAL_AFTER.match(clause, num_end):
+        return None
     before = clause[: m.start()].rstrip()
     # `before` is right-stripped, so a reference word ends it: a match starts within its last 7 characters.
-    if _REFERENCE_BEFORE.search(before, max(0, len(before) - 7)) or _ORDINAL_AFTER.match(clause, m.end("num")):
+    if _REFERENCE_BEFORE.search(before, max(0, len(before) - 7)):
         return None
-    cmp = m.group("cmp")
+    cmp = clause[m.start("cmp"):m.end("cmp")]  # empty where no comparator took part: its offsets are -1
     needs_date = not (cmp or unit.startswith(("%", "percent", "per")) or _after_target_verb(before, low))
     if needs_date and not num[0].isdigit() and not (
-        _continues_list(before, list_heads) or any(_SHORT_GAP.fullmatch(clause, m.end("num"), d.start) for d in deadlines)
+        _continues_list(before, list_heads) or any(_SHORT_GAP.fullmatch(clause, num_end, d.start) for d in deadlines)
     ):
         return None  # "two provinces": spelled small counts are often descriptive; a target is tied to its deadline
     if needs_date and not (
         "." not in num and _WORD_AFTER.match(tail) is not None
-        and not clause[m.end("num") : m.end("num") + 1].isalpha()  # "5G networks": a name, not a count
-        and (not _NOT_A_COUNT_BEFORE.search(before) or _continues_list(before, list_heads))
+        and not clause[num_end : num_end + 1].isalpha()  # "5G networks": a name, not a count
+        and (not _ends_not_a_count(before) or _continues_list(before, list_heads))
         and not _NOT_A_COUNT_AFTER.match(tail)
     ):
         return None
-    scale = m.group("scale")
+    scale_start, scale_end = m.span("scale")
+    scale = clause[scale_start:scale_end] if scale_start >= 0 else None
     try:
         value = scaled_number(num, scale)
     except ValueError:
@@ -492,6 +519,8 @@ def _conjuncts(subject: str, count: int) -> list[str] | None:
     Where it holds more joins than needed, those repeating its first word split it ("international passenger and
     international cargo and mail throughput"); None when no split gives `count` parts.
     """
+    if not subject:
+        return None
     joins = list(_AND.finditer(subject))
     if len(joins) > count - 1:
         first = subject.split(None, 1)[0].lower()

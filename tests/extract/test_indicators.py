@@ -282,12 +282,18 @@ def test_a_quoted_word_ending_a_name_keeps_its_quote_marks():
     "controlled within 9 days, morethan five, more than twelve cities and 2025 targets",
     "not" + " " * 45 + "less than 7 stations; x≥ 4 and abovex 8 kiosks " + "long words " * 12 + "at least 30",
     "no figure here at all",
+    "Moreover 5 halls, More Than 6 kiosks, the total 7 and the amount ≥8, under\t 9 and 10 >= 11",
 ])
 def test_the_search_from_each_figure_finds_what_a_full_scan_finds(clause):
     from duban.corpus.caseless import lowered
     from duban.extract.indicators import _TEXT_TARGET, _figure_targets
 
     def found(matches):
-        return [(m.span(), m.group("cmp"), m.group("num"), m.group("tail")) for m in matches]
+        return [(m.span(), m.span("cmp"), m.span("num"), m.span("tail")) for m in matches]
     low = lowered(clause)
     assert found(_figure_targets(clause, low)) == found(_TEXT_TARGET.finditer_lowered(clause, low))
+
+
+def test_a_figure_given_respectively_without_a_subject_has_no_name():
+    doc = _run("Action Plan for Qinghe Province\n\n20% respectively by 2025, the goal.\n")
+    assert _indicators(doc) == []

@@ -18,10 +18,29 @@ _ORDINALS = {
 }
 _SCALES = {"hundred": 100, "thousand": 1_000}
 
+
+def _spelled_head() -> str:
+    """A tens word with an optional unit ("forty-eight"), else a unit word (the longest first), as one group with the
+    words of each first letter gathered under it: at a letter the regex engine then tries that letter's words only, in
+    the same order as the plain alternation (tens before units), so every match is the same, found several times faster.
+    """
+    digits = "|".join(k for k in _UNITS if _UNITS[k] and _UNITS[k] < 10)
+    tens: dict[str, list[str]] = {}
+    units: dict[str, list[str]] = {}
+    for word in _TENS:
+        tens.setdefault(word[0], []).append(word[1:])
+    for word in sorted(_UNITS, key=len, reverse=True):
+        units.setdefault(word[0], []).append(word[1:])
+    groups = []
+    for letter in dict.fromkeys([*tens, *units]):
+        alternatives = [f"(?:{'|'.join(tens[letter])})(?:[- ](?:{digits}))?"] if letter in tens else []
+        groups.append(f"{letter}(?:{'|'.join(alternatives + units.get(letter, []))})")
+    return f"(?:{'|'.join(groups)})"
+
+
 SPELLED_NUMBER = (
-    r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(k for k in _UNITS if _UNITS[k] and _UNITS[k] < 10) + r"))?"
-    r"|" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")"
-    r"(?:\s+(?:hundred|thousand)(?:\s+(?:and\s+)?(?:" + "|".join(_TENS) + "|" + "|".join(_UNITS) + r"))?)?"
+    _spelled_head()
+    + r"(?:\s+(?:hundred|thousand)(?:\s+(?:and\s+)?(?:" + "|".join(_TENS) + "|" + "|".join(_UNITS) + r"))?)?"
 )
 SPELLED_RE = re.compile(rf"\b{SPELLED_NUMBER}\b", re.I)
 

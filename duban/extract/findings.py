@@ -168,13 +168,17 @@ _VAGUE_OF = re.compile(
     r"\b(?:some|many|certain|several|individual|a\s+few|a\s+number\s+of)\s+(?:[\w-]+\s+){0,4}?(?:of|in)\s+(?:the\s+)?$", re.I
 )
 # Units named in lower case: "the municipal government", "land, tourism and other departments".
-_UNIT_PHRASE = re.compile(
+_LOCAL_UNIT = (
     r"\b(?:municipal|county|district|prefectural|provincial|city|township|town)\s+"
     r"(?:party\s+committee|(?:people['’]s\s+)?government)\b"
-    r"|\b(?:[A-Za-z][\w-]*,\s+)*[A-Za-z][\w-]*\s+and\s+other\s+(?:relevant\s+)?departments\b",
-    re.I,
 )
-_UNIT_PHRASE_CUES = ("government", "committee", "departments")  # cheap test: every unit phrase ends in one
+_UNIT_PHRASE = re.compile(
+    _LOCAL_UNIT + r"|\b(?:[A-Za-z][\w-]*,\s+)*[A-Za-z][\w-]*\s+and\s+other\s+(?:relevant\s+)?departments\b", re.I
+)
+# Cheap tests: a local unit ends in "committee" or "government", the second kind holds "other" and "departments";
+# where the second kind cannot match, the first alone finds the same (and is tried at far fewer words).
+_LOCAL_UNIT_PHRASE = re.compile(_LOCAL_UNIT, re.I)
+_LOCAL_UNIT_CUES = ("government", "committee")
 # Names after "into", "to", "for" receive, and are not at fault ("discharged into Laolong River").
 _RECIPIENT = re.compile(r"\b(?:into|to|for|towards?)\s+(?:the\s+)?$", re.I)
 # Units written in lower case before the counted places they belong to: "medical insurance institutions in 6 cities".
@@ -379,8 +383,12 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
         if not _overlaps(taken, start) and not _vague_subject(clause, start, name, lexicon):
             found.append((start, name))
             taken.append((start, start + len(name)))
-    if mentions_lowered(low, _UNIT_PHRASE_CUES):
-        found += [(m.start(), m.group()) for m in _UNIT_PHRASE.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
+    if low is None or "departments" in low and "other" in low:
+        unit_phrase = _UNIT_PHRASE
+    else:
+        unit_phrase = _LOCAL_UNIT_PHRASE if mentions_lowered(low, _LOCAL_UNIT_CUES) else None
+    if unit_phrase:
+        found += [(m.start(), m.group()) for m in unit_phrase.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
     found = [(start, name) for start, name in found if not _receives(clause, low, start)]
     counted_units = [(m.start(), m.end()) for m in counted]
     for m in _LOWER_UNIT.finditer(clause) if _unit_before_count(clause) else ():

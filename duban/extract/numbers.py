@@ -100,9 +100,11 @@ _SCALE_WORDS = [
 ]
 _SCALE_RE = "|".join(p for p, _ in _SCALE_WORDS)
 
-MONEY_RE = CaselessPattern(  # "RMB 5 million", "13.8656 million yuan", "¥300"
-    rf"(?:(?:rmb|cny|¥)\s*)?(?P<num>{DIGITS})\s*(?P<scale>(?:{_SCALE_RE})\s*)?(?:yuan|rmb)\b"
-    rf"|(?:rmb|cny|¥)\s*(?P<num2>{DIGITS})\s*(?P<scale2>(?:{_SCALE_RE})\b)?",
+# "RMB 5 million", "13.8656 million yuan", "¥300". Every match starts with a digit or a currency's first letter: the
+# lookahead lets the regex engine give up at any other position at once.
+MONEY_RE = CaselessPattern(
+    rf"(?=[\drc¥])(?:(?:(?:rmb|cny|¥)\s*)?(?P<num>{DIGITS})\s*(?P<scale>(?:{_SCALE_RE})\s*)?(?:yuan|rmb)\b"
+    rf"|(?:rmb|cny|¥)\s*(?P<num2>{DIGITS})\s*(?P<scale2>(?:{_SCALE_RE})\b)?)",
 )
 
 

@@ -7,10 +7,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterator
 
+import hyperscan
+
 from ..corpus.caseless import CaselessPattern, mentions_lowered
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
-from .numbers import SPELLED_NUMBER, money_amounts
+from .numbers import SPELLED_NUMBER, SPELLED_WORDS, money_amounts
 from .paragraphs import Paragraph, paragraphs
 
 _HEADING_NUMBER = r"(?:[IVX]+|\d{1,2}|[一二三四五六七八九十]+)\s*[.、．]\s*"
@@ -133,6 +135,17 @@ _COUNTED = re.compile(
     rf"(?:(?:\s*,\s*|\s+and\s+(?:their\s+|its\s+)?)(?:{_MODIFIER}\s+){{0,2}}?(?:{_PRIMARY})\b)*"
     r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)?"
 )
+# Where a count can start in ASCII text, for a multi-pattern engine that scans a clause at once (sre tries the spelled
+# numbers at every word): a digit after a character that is no word character, point or comma, or a spelled number's
+# first word after a word boundary. Each pattern matches one length, so a match's end tells the count's start; each
+# start found is then checked with sre. A superset of where `_COUNTED` matches, so its matches are the same.
+_COUNT_START_PATTERNS = (
+    (rb"^\d", 1), (rb"[^A-Za-z0-9_.,]\d", 1), *((rb"\b" + word.encode(), len(word)) for word in SPELLED_WORDS)
+)
+_COUNT_STARTS = hyperscan.Database()
+_COUNT_STARTS.compile(expressions=[pattern for pattern, _ in _COUNT_START_PATTERNS], flags=hyperscan.HS_FLAG_CASELESS)
+_COUNT_START_LENGTHS = tuple(length for _, length in _COUNT_START_PATTERNS)  # from a match's end back to the count
+_SCRATCH_TEMPLATE = hyperscan.Scratch(_COUNT_STARTS)  # never scanned with: each scan clones it (allocating is slower)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # Every alternative starts with a capital, matched first (the regex engine then skips to the next capital) and checked
 # behind: "Co., Ltd.", "Co.", "Ltd.", "No. 5", or any capitalised word.
@@ -376,7 +389,7 @@ def _shortfall(clause: str, low: str | None) -> bool:
 
 def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str], list[str]]:
     """The units and places the clause names, and the objects it counts, each in reading order."""
-    counted = [m for m in _COUNTED.finditer(clause) if not _YEAR.fullmatch(m.group("count"))]
+    counted = [m for m in _counted(clause) if not _YEAR.fullmatch(m.group("count"))]
     taken = [(m.start(), m.end()) for m in counted]
     found = [(m.start(), m.group().strip()) for m in counted if not _OBJECT_NOUN.match(m.group("noun"))]
     for start, name in lexicon.names(clause):
@@ -401,6 +414,23 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
     found = kept if kept else found
     objects = [m.group().strip() for m in counted if _OBJECT_NOUN.match(m.group("noun"))]
     return _unique([name for _, name in sorted(found)]), _unique(objects)
+
+
+def _counted(clause: str) -> list[re.Match[str]]:
+    """`_COUNTED.finditer(clause)`, tried only where a count can start."""
+    if not clause.isascii():  # the engine scans bytes: offsets are characters in ASCII text only
+        return list(_COUNTED.finditer(clause))
+    starts: set[int] = set()
+    _COUNT_STARTS.scan(
+        clause.encode(), scratch=_SCRATCH_TEMPLATE.clone(),
+        match_event_handler=lambda pattern, _start, end, _flags, _context: starts.add(end - _COUNT_START_LENGTHS[pattern]),
+    )
+    found, end = [], 0
+    for start in sorted(starts):  # as finditer: the first match from each start, going on where the last one ended
+        if start >= end and (m := _COUNTED.match(clause, start)):
+            found.append(m)
+            end = m.end()
+    return found
 
 
 def _receives(clause: str, low: str | None, start: int) -> bool:

@@ -42,6 +42,7 @@ SPELLED_NUMBER = (
     _spelled_head()
     + r"(?:\s+(?:hundred|thousand)(?:\s+(?:and\s+)?(?:" + "|".join(_TENS) + "|" + "|".join(_UNITS) + r"))?)?"
 )
+SPELLED_WORDS = (*_UNITS, *_TENS)  # every spelled number starts with one of them
 SPELLED_RE = re.compile(rf"\b{SPELLED_NUMBER}\b", re.I)
 
 # A decimal number as printed: "1,767,300", "13.5", "3,2"-style errors excluded.

@@ -9,7 +9,7 @@ from typing import Iterator
 
 import hyperscan
 
-from ..corpus.caseless import CaselessPattern, mentions_lowered
+from ..corpus.caseless import CaselessPattern, lowered, mentions_lowered
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
 from .numbers import SPELLED_NUMBER, SPELLED_WORDS, money_amounts
@@ -158,16 +158,17 @@ _NAME_JOIN = re.compile(
     r"\b(?:District|Zone|City|County|Company|Bureau|Commission|Government|Department|Park|Lake|Reservoir|Prefecture|"
     r"Corps|Region)(?P<join>\s+and\s+)"
 )
-# Capitalised words that do not begin a name.
-_NOT_NAME = CaselessPattern("^" + _by_first_letter((
-    *"the a an in on at as by for from of to with through since after before during until however but and or while "
+# Capitalised words that do not begin a name (and Roman numerals).
+_NOT_NAME_WORDS = frozenset(
+    "the a an in on at as by for from of to with through since after before during until however but and or while "
      "although though if when where whether even because so then thus therefore not no he she i you we our mr ms mrs "
      "there here some many most several certain this that these those it its they their all each every overall "
      "other such both among including meanwhile moreover furthermore also especially first second third fourth "
      "fifth sixth one two three four five six seven eight nine ten january february march april may june july august "
-     "september october november december grade class level article chapter".split(),
-    r"[ivx]+",
-)) + "$")
+     "september october november december grade class level article chapter".split()
+)
+_ROMAN = re.compile(r"[ivx]+")
+_NOT_NAME = CaselessPattern(rf"^(?:{'|'.join(sorted(_NOT_NAME_WORDS))}|[ivx]+)$")  # for words lower-casing changes
 # A sentence's capitalised first word is a name only when a verb follows it ("Xinjiang is …", not "External financing …").
 _NAME_THEN_VERB = re.compile(r"\s+(?:is|are|was|were|has|have|had|did|does|do|failed|fails|still|also)\b")
 # A vague subject ("some localities and departments", "many enterprises") names no party.
@@ -495,6 +496,14 @@ def _vague_subject(clause: str, start: int, name: str, lexicon: _Lexicon) -> boo
     return lexicon.is_subject(name) and bool(_VAGUE_OF.search(clause, _past_comma(clause, start), start))
 
 
+def _not_name(word: str) -> bool:
+    """Whether the word, in any case, is one of `_NOT_NAME_WORDS` or a Roman numeral."""
+    low = lowered(word)
+    if low is None:  # lower-casing is not exact ("ſ"): the pattern matches as IGNORECASE would
+        return _NOT_NAME.search(word) is not None
+    return low in _NOT_NAME_WORDS or _ROMAN.fullmatch(low) is not None
+
+
 def _stems_before_place(text: str) -> list[str]:
     """The stems of `_LOWER_PLACE.finditer(text)`, found back from the place words (fast scans for a literal) rather
     than tried at every word: the stem is the run of lower-case letters before the spaces before the place word."""
@@ -544,7 +553,7 @@ class _Lexicon:
         text = "\n".join(doc.lines)
         before_place = Counter(_stems_before_place(text))
         # "changji city": a lower-case word the document uses only before "city", "county", … is a place name.
-        self.place_stems = {w for w, n in before_place.items() if not _NOT_NAME.search(w) and n == _word_count(text, w)}
+        self.place_stems = {w for w, n in before_place.items() if not _not_name(w) and n == _word_count(text, w)}
         self.title_words = {w.lower() for w in _WORD.findall(doc.title) if w[0].isupper()}
 
     @classmethod
@@ -575,7 +584,7 @@ class _Lexicon:
         """The name clause[start:end] without leading function words, ordinals and months; "" for a capitalised first
         word."""
         words = clause[start:end].split()
-        while words and _NOT_NAME.search(words[0]):
+        while words and _not_name(words[0]):
             words.pop(0)
             clause_initial = False
         if not any(w[0].isupper() for w in words):

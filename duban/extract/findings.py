@@ -7,10 +7,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from ..corpus.caseless import CaselessPattern, mentions_lowered
+import hyperscan
+
+from ..corpus.caseless import CaselessPattern, lowered, mentions_lowered
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
-from .numbers import SPELLED_NUMBER, money_amounts
+from .numbers import SPELLED_NUMBER, SPELLED_WORDS, money_amounts
 from .paragraphs import Paragraph, paragraphs
 
 _HEADING_NUMBER = r"(?:[IVX]+|\d{1,2}|[一二三四五六七八九十]+)\s*[.、．]\s*"
@@ -133,6 +135,17 @@ _COUNTED = re.compile(
     rf"(?:(?:\s*,\s*|\s+and\s+(?:their\s+|its\s+)?)(?:{_MODIFIER}\s+){{0,2}}?(?:{_PRIMARY})\b)*"
     r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)?"
 )
+# Where a count can start in ASCII text, for a multi-pattern engine that scans a clause at once (sre tries the spelled
+# numbers at every word): a digit after a character that is no word character, point or comma, or a spelled number's
+# first word after a word boundary. Each pattern matches one length, so a match's end tells the count's start; each
+# start found is then checked with sre. A superset of where `_COUNTED` matches, so its matches are the same.
+_COUNT_START_PATTERNS = (
+    (rb"^\d", 1), (rb"[^A-Za-z0-9_.,]\d", 1), *((rb"\b" + word.encode(), len(word)) for word in SPELLED_WORDS)
+)
+_COUNT_STARTS = hyperscan.Database()
+_COUNT_STARTS.compile(expressions=[pattern for pattern, _ in _COUNT_START_PATTERNS], flags=hyperscan.HS_FLAG_CASELESS)
+_COUNT_START_LENGTHS = tuple(length for _, length in _COUNT_START_PATTERNS)  # from a match's end back to the count
+_SCRATCH_TEMPLATE = hyperscan.Scratch(_COUNT_STARTS)  # never scanned with: each scan clones it (allocating is slower)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # Every alternative starts with a capital, matched first (the regex engine then skips to the next capital) and checked
 # behind: "Co., Ltd.", "Co.", "Ltd.", "No. 5", or any capitalised word.
@@ -145,16 +158,17 @@ _NAME_JOIN = re.compile(
     r"\b(?:District|Zone|City|County|Company|Bureau|Commission|Government|Department|Park|Lake|Reservoir|Prefecture|"
     r"Corps|Region)(?P<join>\s+and\s+)"
 )
-# Capitalised words that do not begin a name.
-_NOT_NAME = CaselessPattern("^" + _by_first_letter((
-    *"the a an in on at as by for from of to with through since after before during until however but and or while "
+# Capitalised words that do not begin a name (and Roman numerals).
+_NOT_NAME_WORDS = frozenset(
+    "the a an in on at as by for from of to with through since after before during until however but and or while "
      "although though if when where whether even because so then thus therefore not no he she i you we our mr ms mrs "
      "there here some many most several certain this that these those it its they their all each every overall "
      "other such both among including meanwhile moreover furthermore also especially first second third fourth "
      "fifth sixth one two three four five six seven eight nine ten january february march april may june july august "
-     "september october november december grade class level article chapter".split(),
-    r"[ivx]+",
-)) + "$")
+     "september october november december grade class level article chapter".split()
+)
+_ROMAN = re.compile(r"[ivx]+")
+_NOT_NAME = CaselessPattern(rf"^(?:{'|'.join(sorted(_NOT_NAME_WORDS))}|[ivx]+)$")  # for words lower-casing changes
 # A sentence's capitalised first word is a name only when a verb follows it ("Xinjiang is …", not "External financing …").
 _NAME_THEN_VERB = re.compile(r"\s+(?:is|are|was|were|has|have|had|did|does|do|failed|fails|still|also)\b")
 # A vague subject ("some localities and departments", "many enterprises") names no party.
@@ -168,13 +182,17 @@ _VAGUE_OF = re.compile(
     r"\b(?:some|many|certain|several|individual|a\s+few|a\s+number\s+of)\s+(?:[\w-]+\s+){0,4}?(?:of|in)\s+(?:the\s+)?$", re.I
 )
 # Units named in lower case: "the municipal government", "land, tourism and other departments".
-_UNIT_PHRASE = re.compile(
+_LOCAL_UNIT = (
     r"\b(?:municipal|county|district|prefectural|provincial|city|township|town)\s+"
     r"(?:party\s+committee|(?:people['’]s\s+)?government)\b"
-    r"|\b(?:[A-Za-z][\w-]*,\s+)*[A-Za-z][\w-]*\s+and\s+other\s+(?:relevant\s+)?departments\b",
-    re.I,
 )
-_UNIT_PHRASE_CUES = ("government", "committee", "departments")  # cheap test: every unit phrase ends in one
+_UNIT_PHRASE = re.compile(
+    _LOCAL_UNIT + r"|\b(?:[A-Za-z][\w-]*,\s+)*[A-Za-z][\w-]*\s+and\s+other\s+(?:relevant\s+)?departments\b", re.I
+)
+# Cheap tests: a local unit ends in "committee" or "government", the second kind holds "other" and "departments";
+# where the second kind cannot match, the first alone finds the same (and is tried at far fewer words).
+_LOCAL_UNIT_PHRASE = re.compile(_LOCAL_UNIT, re.I)
+_LOCAL_UNIT_CUES = ("government", "committee")
 # Names after "into", "to", "for" receive, and are not at fault ("discharged into Laolong River").
 _RECIPIENT = re.compile(r"\b(?:into|to|for|towards?)\s+(?:the\s+)?$", re.I)
 # Units written in lower case before the counted places they belong to: "medical insurance institutions in 6 cities".
@@ -372,15 +390,19 @@ def _shortfall(clause: str, low: str | None) -> bool:
 
 def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str], list[str]]:
     """The units and places the clause names, and the objects it counts, each in reading order."""
-    counted = [m for m in _COUNTED.finditer(clause) if not _YEAR.fullmatch(m.group("count"))]
+    counted = [m for m in _counted(clause) if not _YEAR.fullmatch(m.group("count"))]
     taken = [(m.start(), m.end()) for m in counted]
     found = [(m.start(), m.group().strip()) for m in counted if not _OBJECT_NOUN.match(m.group("noun"))]
     for start, name in lexicon.names(clause):
         if not _overlaps(taken, start) and not _vague_subject(clause, start, name, lexicon):
             found.append((start, name))
             taken.append((start, start + len(name)))
-    if mentions_lowered(low, _UNIT_PHRASE_CUES):
-        found += [(m.start(), m.group()) for m in _UNIT_PHRASE.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
+    if low is None or "departments" in low and "other" in low:
+        unit_phrase = _UNIT_PHRASE
+    else:
+        unit_phrase = _LOCAL_UNIT_PHRASE if mentions_lowered(low, _LOCAL_UNIT_CUES) else None
+    if unit_phrase:
+        found += [(m.start(), m.group()) for m in unit_phrase.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
     found = [(start, name) for start, name in found if not _receives(clause, low, start)]
     counted_units = [(m.start(), m.end()) for m in counted]
     for m in _LOWER_UNIT.finditer(clause) if _unit_before_count(clause) else ():
@@ -393,6 +415,23 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
     found = kept if kept else found
     objects = [m.group().strip() for m in counted if _OBJECT_NOUN.match(m.group("noun"))]
     return _unique([name for _, name in sorted(found)]), _unique(objects)
+
+
+def _counted(clause: str) -> list[re.Match[str]]:
+    """`_COUNTED.finditer(clause)`, tried only where a count can start."""
+    if not clause.isascii():  # the engine scans bytes: offsets are characters in ASCII text only
+        return list(_COUNTED.finditer(clause))
+    starts: set[int] = set()
+    _COUNT_STARTS.scan(
+        clause.encode(), scratch=_SCRATCH_TEMPLATE.clone(),
+        match_event_handler=lambda pattern, _start, end, _flags, _context: starts.add(end - _COUNT_START_LENGTHS[pattern]),
+    )
+    found, end = [], 0
+    for start in sorted(starts):  # as finditer: the first match from each start, going on where the last one ended
+        if start >= end and (m := _COUNTED.match(clause, start)):
+            found.append(m)
+            end = m.end()
+    return found
 
 
 def _receives(clause: str, low: str | None, start: int) -> bool:
@@ -457,6 +496,14 @@ def _vague_subject(clause: str, start: int, name: str, lexicon: _Lexicon) -> boo
     return lexicon.is_subject(name) and bool(_VAGUE_OF.search(clause, _past_comma(clause, start), start))
 
 
+def _not_name(word: str) -> bool:
+    """Whether the word, in any case, is one of `_NOT_NAME_WORDS` or a Roman numeral."""
+    low = lowered(word)
+    if low is None:  # lower-casing is not exact ("ſ"): the pattern matches as IGNORECASE would
+        return _NOT_NAME.search(word) is not None
+    return low in _NOT_NAME_WORDS or _ROMAN.fullmatch(low) is not None
+
+
 def _stems_before_place(text: str) -> list[str]:
     """The stems of `_LOWER_PLACE.finditer(text)`, found back from the place words (fast scans for a literal) rather
     than tried at every word: the stem is the run of lower-case letters before the spaces before the place word."""
@@ -506,7 +553,7 @@ class _Lexicon:
         text = "\n".join(doc.lines)
         before_place = Counter(_stems_before_place(text))
         # "changji city": a lower-case word the document uses only before "city", "county", … is a place name.
-        self.place_stems = {w for w, n in before_place.items() if not _NOT_NAME.search(w) and n == _word_count(text, w)}
+        self.place_stems = {w for w, n in before_place.items() if not _not_name(w) and n == _word_count(text, w)}
         self.title_words = {w.lower() for w in _WORD.findall(doc.title) if w[0].isupper()}
 
     @classmethod
@@ -537,7 +584,7 @@ class _Lexicon:
         """The name clause[start:end] without leading function words, ordinals and months; "" for a capitalised first
         word."""
         words = clause[start:end].split()
-        while words and _NOT_NAME.search(words[0]):
+        while words and _not_name(words[0]):
             words.pop(0)
             clause_initial = False
         if not any(w[0].isupper() for w in words):

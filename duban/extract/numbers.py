@@ -18,11 +18,31 @@ _ORDINALS = {
 }
 _SCALES = {"hundred": 100, "thousand": 1_000}
 
+
+def _spelled_head() -> str:
+    """A tens word with an optional unit ("forty-eight"), else a unit word (the longest first), as one group with the
+    words of each first letter gathered under it: at a letter the regex engine then tries that letter's words only, in
+    the same order as the plain alternation (tens before units), so every match is the same, found several times faster.
+    """
+    digits = "|".join(k for k in _UNITS if _UNITS[k] and _UNITS[k] < 10)
+    tens: dict[str, list[str]] = {}
+    units: dict[str, list[str]] = {}
+    for word in _TENS:
+        tens.setdefault(word[0], []).append(word[1:])
+    for word in sorted(_UNITS, key=len, reverse=True):
+        units.setdefault(word[0], []).append(word[1:])
+    groups = []
+    for letter in dict.fromkeys([*tens, *units]):
+        alternatives = [f"(?:{'|'.join(tens[letter])})(?:[- ](?:{digits}))?"] if letter in tens else []
+        groups.append(f"{letter}(?:{'|'.join(alternatives + units.get(letter, []))})")
+    return f"(?:{'|'.join(groups)})"
+
+
 SPELLED_NUMBER = (
-    r"(?:(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(k for k in _UNITS if _UNITS[k] and _UNITS[k] < 10) + r"))?"
-    r"|" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")"
-    r"(?:\s+(?:hundred|thousand)(?:\s+(?:and\s+)?(?:" + "|".join(_TENS) + "|" + "|".join(_UNITS) + r"))?)?"
+    _spelled_head()
+    + r"(?:\s+(?:hundred|thousand)(?:\s+(?:and\s+)?(?:" + "|".join(_TENS) + "|" + "|".join(_UNITS) + r"))?)?"
 )
+SPELLED_WORDS = (*_UNITS, *_TENS)  # every spelled number starts with one of them
 SPELLED_RE = re.compile(rf"\b{SPELLED_NUMBER}\b", re.I)
 
 # A decimal number as printed: "1,767,300", "13.5", "3,2"-style errors excluded.
@@ -81,9 +101,11 @@ _SCALE_WORDS = [
 ]
 _SCALE_RE = "|".join(p for p, _ in _SCALE_WORDS)
 
-MONEY_RE = CaselessPattern(  # "RMB 5 million", "13.8656 million yuan", "¥300"
-    rf"(?:(?:rmb|cny|¥)\s*)?(?P<num>{DIGITS})\s*(?P<scale>(?:{_SCALE_RE})\s*)?(?:yuan|rmb)\b"
-    rf"|(?:rmb|cny|¥)\s*(?P<num2>{DIGITS})\s*(?P<scale2>(?:{_SCALE_RE})\b)?",
+# "RMB 5 million", "13.8656 million yuan", "¥300". Every match starts with a digit or a currency's first letter: the
+# lookahead lets the regex engine give up at any other position at once.
+MONEY_RE = CaselessPattern(
+    rf"(?=[\drc¥])(?:(?:(?:rmb|cny|¥)\s*)?(?P<num>{DIGITS})\s*(?P<scale>(?:{_SCALE_RE})\s*)?(?:yuan|rmb)\b"
+    rf"|(?:rmb|cny|¥)\s*(?P<num2>{DIGITS})\s*(?P<scale2>(?:{_SCALE_RE})\b)?)",
 )
 
 

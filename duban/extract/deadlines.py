@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from ..corpus.caseless import CaselessPattern, lowered
 from .model import Doc
@@ -81,35 +81,35 @@ def _iso(year: int, month: int, day: int | None = None) -> str | None:
 
 
 def _due(kind: str, m: re.Match[str]) -> str | None:
-    g = m.groupdict()
+    group = m.group  # the groups needed, by name: groupdict would read every group
     if kind == "quarter":
-        return _iso(int(g["year"]), 3 * _QUARTERS[g["q"].lower()])
+        return _iso(int(group("year")), 3 * _QUARTERS[group("q").lower()])
     if kind == "half":
-        return _iso(int(g["year"]), 6 if g["h"].lower() == "first" else 12)
+        return _iso(int(group("year")), 6 if group("h").lower() == "first" else 12)
     if kind == "mid":
-        return _iso(int(g["year"]), 6)
+        return _iso(int(group("year")), 6)
     if kind == "day":
-        if g.get("month"):
-            return _iso(int(g["year"]), MONTHS[g["month"].lower()], int(g["day"]))
-        return _iso(int(g["year2"]), MONTHS[g["month2"].lower()], int(g["day2"]))
+        if group("month"):
+            return _iso(int(group("year")), MONTHS[group("month").lower()], int(group("day")))
+        return _iso(int(group("year2")), MONTHS[group("month2").lower()], int(group("day2")))
     if kind == "month_end":
-        return _iso(int(g["year"]), MONTHS[g["month"].lower()])
+        return _iso(int(group("year")), MONTHS[group("month").lower()])
     if kind == "month":
-        year, month = int(g["year"]), MONTHS[g["month"].lower()]
-        if g["prep"].lower() in ("before", "prior to"):  # the month itself excluded
+        year, month = int(group("year")), MONTHS[group("month").lower()]
+        if group("prep").lower() in ("before", "prior to"):  # the month itself excluded
             year, month = (year - 1, 12) if month == 1 else (year, month - 1)
         return _iso(year, month)
     if kind == "year_end":
-        return _iso(int(g["year"]), 12)
+        return _iso(int(group("year")), 12)
     if kind == "plan_end":
-        return _iso(_FIVE_YEAR_PLAN_END[_ORDINAL_PLAN[g["ord"].lower()]], 12)
+        return _iso(_FIVE_YEAR_PLAN_END[_ORDINAL_PLAN[group("ord").lower()]], 12)
     if kind == "year":
-        year = int(g["year"])
-        if g["prep"].lower() in ("before", "prior to"):  # "before 2025": 2025 itself excluded
+        year = int(group("year"))
+        if group("prep").lower() in ("before", "prior to"):  # "before 2025": 2025 itself excluded
             year -= 1
         return _iso(year, 12)
     if kind == "in_year":
-        return _iso(int(g["year"]), 12)
+        return _iso(int(group("year")), 12)
     return None
 
 
@@ -138,10 +138,10 @@ def _clause_deadlines(para: Paragraph) -> list[tuple[Deadline, ...]] | None:
     if not _names_year(para.text, para.lowered()):
         return None  # nor does any of its clauses
     text, low = para.without_unit_brackets(), para.lowered_without_unit_brackets()
-    return [
-        find_deadlines_lowered(text[start:end], low[start:end] if low is not None else None)
-        for start, end in para.clauses()
-    ]
+    if low is None:
+        return [find_deadlines_lowered(text[start:end], None) for start, end in para.clauses()]
+    cue_words = [word for word in _CUE_WORDS if word in low]  # a clause holds no cue word its paragraph lacks
+    return [find_deadlines_lowered(text[start:end], low[start:end], cue_words) for start, end in para.clauses()]
 
 
 def find_deadlines(text: str) -> tuple[Deadline, ...]:
@@ -149,14 +149,17 @@ def find_deadlines(text: str) -> tuple[Deadline, ...]:
     return find_deadlines_lowered(text, lowered(text))
 
 
-def find_deadlines_lowered(text: str, low: str | None) -> tuple[Deadline, ...]:
-    """`find_deadlines` when the caller already has `lowered(text)` (a paragraph's, sliced to a clause)."""
+def find_deadlines_lowered(text: str, low: str | None, cue_words: Iterable[str] = _CUE_WORDS) -> tuple[Deadline, ...]:
+    """`find_deadlines` when the caller already has `lowered(text)` (a paragraph's, sliced to a clause).
+
+    `cue_words`: the patterns' cue words that `low` may hold (those of the paragraph the clause is cut from).
+    """
     if not _names_year(text, low):
         return ()
     found: list[Deadline] = []
     taken: list[tuple[int, int]] = []
     if low is not None:
-        present = {word for word in _CUE_WORDS if word in low}
+        present = {word for word in cue_words if word in low}
         before_years = [_end_before_space(low, m.start()) for m in _YEAR_DIGITS.finditer(low)]
     for kind, pattern, words, before_year in _PATTERNS:
         if low is not None and (

@@ -229,20 +229,22 @@ def units_from_bracket(text: str) -> list[str] | None:
         if low is None:
             notes = RESPONSIBILITY_NOTE.finditer(text)
         elif _says_who_leads(low):
-            notes = matches_opening_with(RESPONSIBILITY_NOTE, text, "(（", lambda at: _may_open_note(low, at))
+            notes = matches_opening_with(_NOTE_BRACKETS, low, "(（", lambda at: _opens_note(low, at))
         else:
             notes = ()
         for last in notes:
             pass
         if last is not None:
-            return split_units(_RESPONSIBILITY_VERBS.sub(",", last.group("body")))
+            body = text[last.start() + 1 : last.end() - 1]  # RESPONSIBILITY_NOTE's body: inside the outer brackets
+            return split_units(_RESPONSIBILITY_VERBS.sub(",", body))
     return None
 
 
-# The brackets a note spans (asides one level deep): RESPONSIBILITY_NOTE's shape, without what it says.
+# The brackets a note spans (asides one level deep): RESPONSIBILITY_NOTE's shape, without what it says. Its parse is
+# unique, so a note that opens somewhere spans exactly these brackets.
 _NOTE_BRACKETS = re.compile(r"[(（][^()（）]*(?:[(（][^()（）]*[)）][^()（）]*)*[)）]")
-# What a note says, in lower-cased text, without the word boundaries: a pattern that opens with letters is only tried
-# where the regex engine finds one of them.
+# What a note says, in lower-cased text; the word boundaries are checked after a match: a pattern that opens with
+# letters is only tried where the regex engine finds one of them.
 _WHO_LEADS = re.compile(r"(?:take|takes|taking)\s+the\s+lead|(?:shall|will|should)\s+be\s+responsible")
 
 
@@ -251,10 +253,30 @@ def _says_who_leads(low: str) -> bool:
     return "tak" in low and "lead" in low or "responsible" in low
 
 
-def _may_open_note(low: str, at: int) -> bool:
-    """Cheap test on lower-cased text: a note opens at `at` only if the brackets opening there say who leads."""
+def _opens_note(low: str, at: int) -> bool:
+    """Whether RESPONSIBILITY_NOTE matches lower-cased text at `at`: brackets that say who leads outside their asides."""
     brackets = _NOTE_BRACKETS.match(low, at)
-    return brackets is not None and _WHO_LEADS.search(low, at, brackets.end()) is not None
+    if brackets is None:
+        return False
+    body, end = at + 1, brackets.end() - 1
+    for says in _WHO_LEADS.finditer(low, body, end):
+        start, stop = says.span()
+        if (
+            not _is_word_char(low[start - 1])  # the opening bracket at the earliest
+            and not _is_word_char(low[stop])  # the closing bracket at the latest
+            and _depth(low, body, start) == 0
+        ):
+            return True
+    return False
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what \w matches
+
+
+def _depth(low: str, start: int, end: int) -> int:
+    """How many asides are open at `end`, counting from `start` (outside any)."""
+    return low.count("(", start, end) + low.count("（", start, end) - low.count(")", start, end) - low.count("）", start, end)
 
 
 _HEAD_NOUN = re.compile(

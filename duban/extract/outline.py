@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..corpus.caseless import CaselessPattern, lowered, mentions, mentions_lowered
-from .clauses import matches_opening_with
+from .clauses import is_word_char, matches_opening_with
 from .model import Doc
 from .numbers import SPELLED_NUMBER, ordinal_value, spelled_value
 
@@ -262,16 +262,12 @@ def _opens_note(low: str, at: int) -> bool:
     for says in _WHO_LEADS.finditer(low, body, end):
         start, stop = says.span()
         if (
-            not _is_word_char(low[start - 1])  # the opening bracket at the earliest
-            and not _is_word_char(low[stop])  # the closing bracket at the latest
+            not is_word_char(low[start - 1])  # the opening bracket at the earliest
+            and not is_word_char(low[stop])  # the closing bracket at the latest
             and _depth(low, body, start) == 0
         ):
             return True
     return False
-
-
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"  # what \w matches
 
 
 def _depth(low: str, start: int, end: int) -> int:

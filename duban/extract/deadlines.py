@@ -28,6 +28,7 @@ _BY = r"(?:(?:no\s+later\s+than|not\s+later\s+than|before|by|until|till|prior\s+
 _END = r"(?:end|close)\s+of\s+(?:the\s+year\s+)?"
 
 _MONTH_WORDS = frozenset(m.lower() for m in calendar.month_abbr if m)  # each month name holds its abbreviation
+_AFTER_MONTH = (*MONTHS, ".", ",")  # what ends a month name as written: "March", "Mar.", "March,"
 
 
 class _Pattern(NamedTuple):
@@ -47,9 +48,11 @@ _PATTERNS = [
              words=frozenset({"half"})),
     _Pattern("mid", CaselessPattern(rf"\b{_BY}(?:the\s+)?(?:mid-|middle\s+of\s+){_YEAR}"), words=frozenset({"mid"})),
     _Pattern("day", CaselessPattern(rf"\b(?P<by>{_BY})?(?:{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}|(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}\s+(?P<year2>(?:19|20)\d{{2}}))"),
-             words=_MONTH_WORDS),
-    _Pattern("month_end", CaselessPattern(rf"\b{_BY}{_END}{_MONTH}(?:\s+of)?,?\s+{_YEAR}"), words=_MONTH_WORDS),
-    _Pattern("month", CaselessPattern(rf"\b(?P<prep>before|by|until|in|prior\s+to)\s+{_MONTH},?\s+{_YEAR}"), words=_MONTH_WORDS),
+             words=_MONTH_WORDS, before_year=(*_AFTER_MONTH, *"0123456789", "st", "nd", "rd", "th")),
+    _Pattern("month_end", CaselessPattern(rf"\b{_BY}{_END}{_MONTH}(?:\s+of)?,?\s+{_YEAR}"),
+             words=_MONTH_WORDS, before_year=(*_AFTER_MONTH, "of")),
+    _Pattern("month", CaselessPattern(rf"\b(?P<prep>before|by|until|in|prior\s+to)\s+{_MONTH},?\s+{_YEAR}"),
+             words=_MONTH_WORDS, before_year=_AFTER_MONTH),
     _Pattern("year_end", CaselessPattern(rf"\b{_BY}(?:{_END}|year-end\s+(?:of\s+)?){_YEAR}"),
              before_year=("of", "year", "end")),  # "end of 2025", "end of the year 2025", "year-end 2025"
     _Pattern("plan_end", CaselessPattern(rf"\b{_BY}(?:{_END})?(?:the\s+)?(?P<ord>{'|'.join(_ORDINAL_PLAN)})\s+five-year\s+plan"),
@@ -64,7 +67,9 @@ _CUE_WORDS = frozenset().union(*(p.words for p in _PATTERNS))
 # regex engine only tries a pattern opening with letters where it finds one of them. (Not so for "quarter", "half"
 # and "day", whose first words are optional or many.)
 _WITHOUT_LEADING_BOUNDARY = {
-    p.kind: re.compile(p.pattern.pattern.removeprefix(r"\b")) for p in _PATTERNS if p.kind not in ("quarter", "half", "day")
+    p.kind: re.compile(p.pattern.pattern.removeprefix(r"\b"))
+    for p in _PATTERNS
+    if p.kind not in ("quarter", "half", "day")
 }
 
 

@@ -51,7 +51,8 @@ _ENDS_ITEM = re.compile(
 )
 _NOTE = re.compile(r"^\s*(?:notes?|remarks?|description|explanation|填表说明|注)\s*[:：]", re.I)
 _DECIMAL = re.compile(r"\d+\.\d")
-_SENTENCE_END = re.compile(r"[.。](?=\s|$|[A-Z\"“])|[;；:：](?=\s|$)")
+# The mark comes first so that the regex engine skips to the next one; the look-behinds then tell which it is.
+_SENTENCE_END = re.compile(r"[.。;；:：](?:(?<=[.。])(?=\s|$|[A-Z\"“])|(?=\s|$))")
 
 
 @dataclass
@@ -275,20 +276,24 @@ def _depth(low: str, start: int, end: int) -> int:
     return low.count("(", start, end) + low.count("（", start, end) - low.count(")", start, end) - low.count("）", start, end)
 
 
-_HEAD_NOUN = re.compile(
-    r"(?:department|departments|bureau|bureaus|office|offices|commission|commissions|committee|committees|center|centre|"
-    r"centers|government|governments|administration|agency|agencies|corps|units?|\(units\)|group|company|limited|"
-    r"co\.[,\x00]?\s*ltd\.?|court|procuratorate|association|federation|bank|institute|university|headquarters|council|"
-    r"ministry|ministries|station|league|branch|authority|authorities|party\s+committee|team)\)?$",
-    re.I,
-)
-_HEAD_NOUN_MAX = 16  # the longest match ("party committee)"), whitespace being collapsed to single spaces
+_HEAD_NOUNS = (
+    "department", "departments", "bureau", "bureaus", "office", "offices", "commission", "commissions", "committee",
+    "committees", "center", "centre", "centers", "government", "governments", "administration", "agency", "agencies",
+    "corps", "unit", "units", "(units)", "group", "company", "limited", "court", "procuratorate", "association",
+    "federation", "bank", "institute", "university", "headquarters", "council", "ministry", "ministries", "station",
+    "league", "branch", "authority", "authorities", "team",
+    *(f"co.{comma}{space}ltd{stop}" for comma in ("", ",", "\x00") for space in ("", " ") for stop in ("", ".")),
+)  # lower-case, as a unit's name may end: whitespace is collapsed to single spaces
+_HEAD_NOUN = re.compile(rf"(?:{'|'.join(map(re.escape, _HEAD_NOUNS))})\)?$", re.I)  # where lower-casing is not exact
 
 
 def _ends_with_head_noun(text: str) -> bool:
-    """Whether `text` (whitespace collapsed) ends with a head noun; a match can only start near the end."""
+    """Whether `text` (whitespace collapsed) ends with a head noun, or one in brackets ("Bureau)")."""
     text = text.rstrip(".")
-    return _HEAD_NOUN.search(text, max(0, len(text) - _HEAD_NOUN_MAX)) is not None
+    low = lowered(text)
+    if low is None:
+        return _HEAD_NOUN.search(text) is not None
+    return low.endswith(_HEAD_NOUNS) or low.endswith(")") and low[:-1].endswith(_HEAD_NOUNS)
 
 
 _LEAD_NOTE = CaselessPattern(r"\b(?:lead(?:ing)?\s+unit|the\s+same\s+below|listed\s+first|first\s+(?:is|one)|in\s+charge\s+of\s+the\s+lead)\b")

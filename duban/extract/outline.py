@@ -36,8 +36,11 @@ NOT_A_TASK = re.compile(
 # A heading that only labels its section ("Safeguard measures"): not a task, though what it heads may be.
 SECTION_LABEL = re.compile(r"^(?:safeguard|guarantee|supporting|security)\s+(?:measures|mechanisms?)\.?$|^safeguards?\.?$", re.I)
 UNITS_HEADING = re.compile(r"^(?:pilot|responsible|lead(?:ing)?|implementing|participating)\s+(?:units?|departments?)\.?$", re.I)
+# The body grows by whole runs up to the next closing bracket (a lazy .+? would try each character): the first closing
+# bracket that ends the bracket is found all the same. The body may end with whitespace (split_units drops it).
 UNITS_BRACKET = re.compile(
-    r"[\[【(（]\s*(?:responsible|lead(?:ing)?|implementing)\s+(?:units?|departments?|unit\s*\(s\))\s*[:：]\s*(?P<body>.+?)\s*[\]】)）](?=[\s.;。；]*(?:$|[\[【(（]))",
+    r"[\[【(（]\s*(?:responsible|lead(?:ing)?|implementing)\s+(?:units?|departments?|unit\s*\(s\))\s*[:：]\s*"
+    r"(?P<body>(?:[^\]】)）]++|[\]】)）])+?)[\]】)）](?=[\s.;。；]*(?:$|[\[【(（]))",
     re.I | re.M | re.S,
 )
 UNITS_BRACKET_CUES = ("responsible", "lead", "implementing")  # a bracket names one of these

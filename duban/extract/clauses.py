@@ -71,6 +71,11 @@ def matches_opening_with(
             pos = m.end()
 
 
+def is_word_char(char: str) -> bool:
+    """Whether `char` is one that \\w matches."""
+    return char.isalnum() or char == "_"
+
+
 def _closes_abbreviation(text: str, dot: int) -> bool:
     """Whether the full stop at `dot` closes an abbreviation ("No. 5")."""
     # Cheap test first: lower-cased, the word before the stop ends the six characters before it, and an abbreviation

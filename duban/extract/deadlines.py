@@ -5,9 +5,10 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
-from ..corpus.caseless import CaselessPattern, lowered
+from ..corpus.caseless import CaselessPattern, OnOriginal, lowered, mentions_lowered
+from .clauses import is_word_char
 from .model import Doc
 from .paragraphs import Paragraph
 
@@ -27,6 +28,7 @@ _BY = r"(?:(?:no\s+later\s+than|not\s+later\s+than|before|by|until|till|prior\s+
 _END = r"(?:end|close)\s+of\s+(?:the\s+year\s+)?"
 
 _MONTH_WORDS = frozenset(m.lower() for m in calendar.month_abbr if m)  # each month name holds its abbreviation
+_AFTER_MONTH = (*MONTHS, ".", ",")  # what ends a month name as written: "March", "Mar.", "March,"
 
 
 class _Pattern(NamedTuple):
@@ -46,9 +48,11 @@ _PATTERNS = [
              words=frozenset({"half"})),
     _Pattern("mid", CaselessPattern(rf"\b{_BY}(?:the\s+)?(?:mid-|middle\s+of\s+){_YEAR}"), words=frozenset({"mid"})),
     _Pattern("day", CaselessPattern(rf"\b(?P<by>{_BY})?(?:{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}|(?P<day2>\d{{1,2}})\s+{_MONTH.replace('month', 'month2')}\s+(?P<year2>(?:19|20)\d{{2}}))"),
-             words=_MONTH_WORDS),
-    _Pattern("month_end", CaselessPattern(rf"\b{_BY}{_END}{_MONTH}(?:\s+of)?,?\s+{_YEAR}"), words=_MONTH_WORDS),
-    _Pattern("month", CaselessPattern(rf"\b(?P<prep>before|by|until|in|prior\s+to)\s+{_MONTH},?\s+{_YEAR}"), words=_MONTH_WORDS),
+             words=_MONTH_WORDS, before_year=(*_AFTER_MONTH, *"0123456789", "st", "nd", "rd", "th")),
+    _Pattern("month_end", CaselessPattern(rf"\b{_BY}{_END}{_MONTH}(?:\s+of)?,?\s+{_YEAR}"),
+             words=_MONTH_WORDS, before_year=(*_AFTER_MONTH, "of")),
+    _Pattern("month", CaselessPattern(rf"\b(?P<prep>before|by|until|in|prior\s+to)\s+{_MONTH},?\s+{_YEAR}"),
+             words=_MONTH_WORDS, before_year=_AFTER_MONTH),
     _Pattern("year_end", CaselessPattern(rf"\b{_BY}(?:{_END}|year-end\s+(?:of\s+)?){_YEAR}"),
              before_year=("of", "year", "end")),  # "end of 2025", "end of the year 2025", "year-end 2025"
     _Pattern("plan_end", CaselessPattern(rf"\b{_BY}(?:{_END})?(?:the\s+)?(?P<ord>{'|'.join(_ORDINAL_PLAN)})\s+five-year\s+plan"),
@@ -58,7 +62,14 @@ _PATTERNS = [
     _Pattern("in_year", CaselessPattern(rf"\b(?P<prep>in|during|within)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*(?:19|20)?\d\d)(?!\s+and\s+(?:19|20)\d\d)"),
              before_year=("in", "during", "year")),  # "within" ends with "in"
 ]
-_CUE_WORDS = frozenset().union(*(p.words for p in _PATTERNS))
+# In lower-cased text, these patterns are found faster without their leading \b, which is checked after a match: the
+# regex engine only tries a pattern opening with letters where it finds one of them. (Not so for "quarter", "half"
+# and "day", whose first words are optional or many.)
+_WITHOUT_LEADING_BOUNDARY = {
+    p.kind: re.compile(p.pattern.pattern.removeprefix(r"\b"))
+    for p in _PATTERNS
+    if p.kind not in ("quarter", "half", "day")
+}
 
 
 @dataclass(frozen=True)
@@ -81,35 +92,35 @@ def _iso(year: int, month: int, day: int | None = None) -> str | None:
 
 
 def _due(kind: str, m: re.Match[str]) -> str | None:
-    g = m.groupdict()
+    group = m.group  # the groups needed, by name: groupdict would read every group
     if kind == "quarter":
-        return _iso(int(g["year"]), 3 * _QUARTERS[g["q"].lower()])
+        return _iso(int(group("year")), 3 * _QUARTERS[group("q").lower()])
     if kind == "half":
-        return _iso(int(g["year"]), 6 if g["h"].lower() == "first" else 12)
+        return _iso(int(group("year")), 6 if group("h").lower() == "first" else 12)
     if kind == "mid":
-        return _iso(int(g["year"]), 6)
+        return _iso(int(group("year")), 6)
     if kind == "day":
-        if g.get("month"):
-            return _iso(int(g["year"]), MONTHS[g["month"].lower()], int(g["day"]))
-        return _iso(int(g["year2"]), MONTHS[g["month2"].lower()], int(g["day2"]))
+        if group("month"):
+            return _iso(int(group("year")), MONTHS[group("month").lower()], int(group("day")))
+        return _iso(int(group("year2")), MONTHS[group("month2").lower()], int(group("day2")))
     if kind == "month_end":
-        return _iso(int(g["year"]), MONTHS[g["month"].lower()])
+        return _iso(int(group("year")), MONTHS[group("month").lower()])
     if kind == "month":
-        year, month = int(g["year"]), MONTHS[g["month"].lower()]
-        if g["prep"].lower() in ("before", "prior to"):  # the month itself excluded
+        year, month = int(group("year")), MONTHS[group("month").lower()]
+        if group("prep").lower() in ("before", "prior to"):  # the month itself excluded
             year, month = (year - 1, 12) if month == 1 else (year, month - 1)
         return _iso(year, month)
     if kind == "year_end":
-        return _iso(int(g["year"]), 12)
+        return _iso(int(group("year")), 12)
     if kind == "plan_end":
-        return _iso(_FIVE_YEAR_PLAN_END[_ORDINAL_PLAN[g["ord"].lower()]], 12)
+        return _iso(_FIVE_YEAR_PLAN_END[_ORDINAL_PLAN[group("ord").lower()]], 12)
     if kind == "year":
-        year = int(g["year"])
-        if g["prep"].lower() in ("before", "prior to"):  # "before 2025": 2025 itself excluded
+        year = int(group("year"))
+        if group("prep").lower() in ("before", "prior to"):  # "before 2025": 2025 itself excluded
             year -= 1
         return _iso(year, 12)
     if kind == "in_year":
-        return _iso(int(g["year"]), 12)
+        return _iso(int(group("year")), 12)
     return None
 
 
@@ -118,8 +129,9 @@ _YEAR_DIGITS = re.compile(r"(?:19|20)\d\d")
 
 def _names_year(text: str, low: str | None) -> bool:
     """Cheap test: every pattern names a year or a five-year plan. `low` is `caseless.lowered(text)`."""
-    # Substring tests run faster than the pattern's scan: a year's digits begin with "19" or "20".
-    has_year = ("19" in text or "20" in text) and _YEAR_DIGITS.search(text) is not None
+    # Substring tests run faster than the pattern's scan: a year's digits begin with "19" or "20". A single character is
+    # found faster still (most text holds neither "1" nor "2").
+    has_year = ("2" in text and "20" in text or "1" in text and "19" in text) and _YEAR_DIGITS.search(text) is not None
     return has_year or low is None or "five-year" in low
 
 
@@ -156,15 +168,15 @@ def find_deadlines_lowered(text: str, low: str | None) -> tuple[Deadline, ...]:
     found: list[Deadline] = []
     taken: list[tuple[int, int]] = []
     if low is not None:
-        present = {word for word in _CUE_WORDS if word in low}
-        before_years = [_end_before_space(low, m.start()) for m in _YEAR_DIGITS.finditer(low)]
+        ends = (_end_before_space(low, m.start()) for m in _YEAR_DIGITS.finditer(low))
+        before_years = [end for end in ends if end is not None]
     for kind, pattern, words, before_year in _PATTERNS:
         if low is not None and (
-            words and words.isdisjoint(present)
-            or before_year and not any(end is not None and low.endswith(before_year, 0, end) for end in before_years)
+            before_year and not _ends_before_a_year(low, before_year, before_years)
+            or words and not mentions_lowered(low, words)
         ):
             continue
-        for m in pattern.finditer_lowered(text, low):
+        for m in _matches(kind, pattern, text, low):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             if kind == "day" and not m.group("by"):
@@ -177,6 +189,30 @@ def find_deadlines_lowered(text: str, low: str | None) -> tuple[Deadline, ...]:
             found.append(Deadline(due, phrase, m.start(), m.start() + len(phrase), kind == "in_year"))
             taken.append((m.start(), m.end()))
     return tuple(sorted(found, key=lambda d: d.start))
+
+
+def _matches(kind: str, pattern: CaselessPattern, text: str, low: str | None) -> Iterator[re.Match[str] | OnOriginal]:
+    """`pattern.finditer_lowered(text, low)`, through `_WITHOUT_LEADING_BOUNDARY` where it has the pattern."""
+    unbounded = _WITHOUT_LEADING_BOUNDARY.get(kind) if low is not None else None
+    if unbounded is None:
+        yield from pattern.finditer_lowered(text, low)
+        return
+    pos = 0
+    while (m := unbounded.search(low, pos)) is not None:
+        start = m.start()
+        if start and is_word_char(low[start - 1]):  # no \b there: every match opens with a letter
+            pos = start + 1  # the next match \b allows may open inside this one
+        else:
+            yield OnOriginal(m, text)
+            pos = m.end()
+
+
+def _ends_before_a_year(low: str, endings: tuple[str, ...], before_years: list[int]) -> bool:
+    """Whether the text before one of the years ends with one of `endings`."""
+    for end in before_years:  # a plain loop: faster than any() over a generator for the year or two of a clause
+        if low.endswith(endings, 0, end):
+            return True
+    return False
 
 
 def _end_before_space(text: str, at: int) -> int | None:

@@ -24,6 +24,8 @@ def extract_milestones(doc: Doc) -> None:
             continue
         text = para.without_unit_brackets()
         for (start, end), found in zip(para.clauses(), found_by_clause):
+            if not found:
+                continue  # most clauses name no deadline
             deadlines = [d for d in found if _is_commitment(d, text[start:end], doc_year)]
             if not deadlines:
                 continue

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..corpus.caseless import CaselessPattern, lowered, mentions, mentions_lowered
-from .clauses import matches_opening_with
+from .clauses import is_word_char, matches_opening_with
 from .model import Doc
 from .numbers import SPELLED_NUMBER, ordinal_value, spelled_value
 
@@ -36,8 +36,11 @@ NOT_A_TASK = re.compile(
 # A heading that only labels its section ("Safeguard measures"): not a task, though what it heads may be.
 SECTION_LABEL = re.compile(r"^(?:safeguard|guarantee|supporting|security)\s+(?:measures|mechanisms?)\.?$|^safeguards?\.?$", re.I)
 UNITS_HEADING = re.compile(r"^(?:pilot|responsible|lead(?:ing)?|implementing|participating)\s+(?:units?|departments?)\.?$", re.I)
+# The body grows by whole runs up to the next closing bracket (a lazy .+? would try each character): the first closing
+# bracket that ends the bracket is found all the same. The body may end with whitespace (split_units drops it).
 UNITS_BRACKET = re.compile(
-    r"[\[【(（]\s*(?:responsible|lead(?:ing)?|implementing)\s+(?:units?|departments?|unit\s*\(s\))\s*[:：]\s*(?P<body>.+?)\s*[\]】)）](?=[\s.;。；]*(?:$|[\[【(（]))",
+    r"[\[【(（]\s*(?:responsible|lead(?:ing)?|implementing)\s+(?:units?|departments?|unit\s*\(s\))\s*[:：]\s*"
+    r"(?P<body>(?:[^\]】)）]++|[\]】)）])+?)[\]】)）](?=[\s.;。；]*(?:$|[\[【(（]))",
     re.I | re.M | re.S,
 )
 UNITS_BRACKET_CUES = ("responsible", "lead", "implementing")  # a bracket names one of these
@@ -51,7 +54,8 @@ _ENDS_ITEM = re.compile(
 )
 _NOTE = re.compile(r"^\s*(?:notes?|remarks?|description|explanation|填表说明|注)\s*[:：]", re.I)
 _DECIMAL = re.compile(r"\d+\.\d")
-_SENTENCE_END = re.compile(r"[.。](?=\s|$|[A-Z\"“])|[;；:：](?=\s|$)")
+# The mark comes first so that the regex engine skips to the next one; the look-behinds then tell which it is.
+_SENTENCE_END = re.compile(r"[.。;；:：](?:(?<=[.。])(?=\s|$|[A-Z\"“])|(?=\s|$))")
 
 
 @dataclass
@@ -229,20 +233,22 @@ def units_from_bracket(text: str) -> list[str] | None:
         if low is None:
             notes = RESPONSIBILITY_NOTE.finditer(text)
         elif _says_who_leads(low):
-            notes = matches_opening_with(RESPONSIBILITY_NOTE, text, "(（", lambda at: _may_open_note(low, at))
+            notes = matches_opening_with(_NOTE_BRACKETS, low, "(（", lambda at: _opens_note(low, at))
         else:
             notes = ()
         for last in notes:
             pass
         if last is not None:
-            return split_units(_RESPONSIBILITY_VERBS.sub(",", last.group("body")))
+            body = text[last.start() + 1 : last.end() - 1]  # RESPONSIBILITY_NOTE's body: inside the outer brackets
+            return split_units(_RESPONSIBILITY_VERBS.sub(",", body))
     return None
 
 
-# The brackets a note spans (asides one level deep): RESPONSIBILITY_NOTE's shape, without what it says.
+# The brackets a note spans (asides one level deep): RESPONSIBILITY_NOTE's shape, without what it says. Its parse is
+# unique, so a note that opens somewhere spans exactly these brackets.
 _NOTE_BRACKETS = re.compile(r"[(（][^()（）]*(?:[(（][^()（）]*[)）][^()（）]*)*[)）]")
-# What a note says, in lower-cased text, without the word boundaries: a pattern that opens with letters is only tried
-# where the regex engine finds one of them.
+# What a note says, in lower-cased text; the word boundaries are checked after a match: a pattern that opens with
+# letters is only tried where the regex engine finds one of them.
 _WHO_LEADS = re.compile(r"(?:take|takes|taking)\s+the\s+lead|(?:shall|will|should)\s+be\s+responsible")
 
 
@@ -251,26 +257,46 @@ def _says_who_leads(low: str) -> bool:
     return "tak" in low and "lead" in low or "responsible" in low
 
 
-def _may_open_note(low: str, at: int) -> bool:
-    """Cheap test on lower-cased text: a note opens at `at` only if the brackets opening there say who leads."""
+def _opens_note(low: str, at: int) -> bool:
+    """Whether RESPONSIBILITY_NOTE matches lower-cased text at `at`: brackets that say who leads outside their asides."""
     brackets = _NOTE_BRACKETS.match(low, at)
-    return brackets is not None and _WHO_LEADS.search(low, at, brackets.end()) is not None
+    if brackets is None:
+        return False
+    body, end = at + 1, brackets.end() - 1
+    for says in _WHO_LEADS.finditer(low, body, end):
+        start, stop = says.span()
+        if (
+            not is_word_char(low[start - 1])  # the opening bracket at the earliest
+            and not is_word_char(low[stop])  # the closing bracket at the latest
+            and _depth(low, body, start) == 0
+        ):
+            return True
+    return False
 
 
-_HEAD_NOUN = re.compile(
-    r"(?:department|departments|bureau|bureaus|office|offices|commission|commissions|committee|committees|center|centre|"
-    r"centers|government|governments|administration|agency|agencies|corps|units?|\(units\)|group|company|limited|"
-    r"co\.[,\x00]?\s*ltd\.?|court|procuratorate|association|federation|bank|institute|university|headquarters|council|"
-    r"ministry|ministries|station|league|branch|authority|authorities|party\s+committee|team)\)?$",
-    re.I,
-)
-_HEAD_NOUN_MAX = 16  # the longest match ("party committee)"), whitespace being collapsed to single spaces
+def _depth(low: str, start: int, end: int) -> int:
+    """How many asides are open at `end`, counting from `start` (outside any)."""
+    return low.count("(", start, end) + low.count("（", start, end) - low.count(")", start, end) - low.count("）", start, end)
+
+
+_HEAD_NOUNS = (
+    "department", "departments", "bureau", "bureaus", "office", "offices", "commission", "commissions", "committee",
+    "committees", "center", "centre", "centers", "government", "governments", "administration", "agency", "agencies",
+    "corps", "unit", "units", "(units)", "group", "company", "limited", "court", "procuratorate", "association",
+    "federation", "bank", "institute", "university", "headquarters", "council", "ministry", "ministries", "station",
+    "league", "branch", "authority", "authorities", "team",
+    *(f"co.{comma}{space}ltd{stop}" for comma in ("", ",", "\x00") for space in ("", " ") for stop in ("", ".")),
+)  # lower-case, as a unit's name may end: whitespace is collapsed to single spaces
+_HEAD_NOUN = re.compile(rf"(?:{'|'.join(map(re.escape, _HEAD_NOUNS))})\)?$", re.I)  # where lower-casing is not exact
 
 
 def _ends_with_head_noun(text: str) -> bool:
-    """Whether `text` (whitespace collapsed) ends with a head noun; a match can only start near the end."""
+    """Whether `text` (whitespace collapsed) ends with a head noun, or one in brackets ("Bureau)")."""
     text = text.rstrip(".")
-    return _HEAD_NOUN.search(text, max(0, len(text) - _HEAD_NOUN_MAX)) is not None
+    low = lowered(text)
+    if low is None:
+        return _HEAD_NOUN.search(text) is not None
+    return low.endswith(_HEAD_NOUNS) or low.endswith(")") and low[:-1].endswith(_HEAD_NOUNS)
 
 
 _LEAD_NOTE = CaselessPattern(r"\b(?:lead(?:ing)?\s+unit|the\s+same\s+below|listed\s+first|first\s+(?:is|one)|in\s+charge\s+of\s+the\s+lead)\b")

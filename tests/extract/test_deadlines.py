@@ -2,7 +2,7 @@
 
 import pytest
 
-from duban.extract.deadlines import clause_deadlines, find_deadlines
+from duban.extract.deadlines import _PATTERNS, _matches, clause_deadlines, find_deadlines
 from duban.extract.model import Doc
 from duban.extract.paragraphs import paragraphs
 
@@ -118,3 +118,17 @@ def test_clause_deadlines_read_once_per_document():
     assert [[d.text for d in clause] for clause in found] == [["Before the end of 2025"], ["in 2026"], []]
     assert clause_deadlines(doc, first) is found
     assert clause_deadlines(doc, second) is None
+
+
+def test_patterns_match_without_their_leading_boundary_as_with_it():
+    texts = [
+        "standby the end of 2025, and by the end of 2025; abby 2024 or by 2024 in 2023 within 2026",
+        "Prior to the year-end of 2024 xin 2025 in March 2025 by mid-2026 by the end of the 14th five-year plan",
+        "before June, 2025 until the close of December 2025 during the year 2027 and 2028",
+    ]
+    for text in texts:
+        low = text.lower()
+        for kind, pattern, *_ in _PATTERNS:
+            assert [m.span() for m in _matches(kind, pattern, text, low)] == [
+                m.span() for m in pattern.finditer_lowered(text, low)
+            ], kind

@@ -8,7 +8,9 @@ from duban.corpus.caseless import lowered
 from duban.extract.clauses import _SENTENCE_END, matches_opening_with, sentence_spans
 from duban.extract.milestones import extract_milestones
 from duban.extract.model import Doc
-from duban.extract.outline import RESPONSIBILITY_NOTE, UNITS_BRACKET, UNITS_BRACKET_OPENINGS, units_from_bracket
+from duban.extract.outline import (
+    _NOTE_BRACKETS, RESPONSIBILITY_NOTE, UNITS_BRACKET, UNITS_BRACKET_OPENINGS, _opens_note, units_from_bracket,
+)
 from duban.extract.paragraphs import paragraphs
 from duban.extract.pipeline import run_pipeline
 from duban.extract.tasks import extract_tasks
@@ -289,3 +291,17 @@ def test_sentences_end_after_no_abbreviation():
     assert [text[s:e] for s, e in sentence_spans(text)] == [
         "See Art. 5 and No.. 6, approx. 7 items, e.g. forms; Dr. Li reviews it.", "Mr. Wang.", "A final note.",
     ]
+
+
+def test_responsibility_notes_in_lowered_text_are_those_the_pattern_finds():
+    texts = [
+        "Do it (The Office will take the lead (see 3.2).) and (Review (the Office will take the lead)) then",
+        "(Retake the lead) (x will be responsibleness) (the Bureau takes the lead_) (A Bureau will Be  Responsible)",
+        "(unclosed (the Office will take the lead) (deep (deeper (the Bureau will take the lead))))",
+        "（The Office taking the lead）(shall be responsible",
+    ]
+    for text in texts:
+        low = text.lower()
+        assert [m.span() for m in matches_opening_with(_NOTE_BRACKETS, low, "(（", lambda at: _opens_note(low, at))] == [
+            m.span() for m in RESPONSIBILITY_NOTE.finditer(text)
+        ]

@@ -222,7 +222,7 @@ def _each_file(paths: list[str], quiet: bool, kinds: set[str] | None) -> Iterato
         for path in paths:
             try:
                 open_source(path).check()
-                for doc in extract_file(path, kinds, on_lines=progress.advance):
+                for doc in extract_file(path, kinds, on_lines=progress.advance if progress.drawing else None):
                     records = document_records(doc)
                     if kinds is not None:
                         records = [r for r in records if r["kind"] in kinds]

@@ -31,6 +31,11 @@ class Progress:
         if self._bar is not None:
             self._bar.stop()
 
+    @property
+    def drawing(self) -> bool:
+        """Whether a bar is shown (when not, nothing needs to count bytes for it)."""
+        return self._bar is not None
+
     def advance(self, nbytes: int) -> None:
         if self._bar is not None:
             self._bar.advance(self._task, nbytes)

@@ -21,7 +21,7 @@ _PROBLEMS_LEAD = CaselessPattern(
     r"\b(?:problems?|issues|shortcomings)\b[^.;:：]{0,80}?(?:\bas\s+follows\b|\bare\s*[:：]|[:：]\s*$)"
     r"|\bfound\s+the\s+following\s+(?:problems?|issues)\b",
 )
-_PROBLEMS_LEAD_CUES = ("problem", "issues", "shortcomings")  # cheap test: every lead holds one
+_PROBLEMS_LEAD_CUES = ("problem", "issues", "shortcomings")  # cheap test: every lead and problems heading holds one
 _PROBLEMS_HEADING = re.compile(
     rf"^\W*(?:{_HEADING_NUMBER})?(?:(?:the\s+)?(?:main|major|existing|outstanding)\s+)?(?:problems?|issues)"
     r"(?:\s+(?:found|existing|discovered|identified)\b|\s*$)",
@@ -307,9 +307,13 @@ def _problem_section(doc: Doc) -> tuple[bool, list[tuple[Paragraph, int, int]]]:
     spans, intros = [], []
     for para in paragraphs(doc):
         if not _is_title(para.text, title):
-            lead_cued = mentions_lowered(para.lowered(), _PROBLEMS_LEAD_CUES)  # a clause's cue is in its paragraph too
-            spans += [(para, s, e) for s, e in para.clauses()]
-            intros += [_problems_intro(para, s, e, lead_cued) for s, e in para.clauses()]
+            clauses = para.clauses()
+            spans += [(para, s, e) for s, e in clauses]
+            # Every intro holds a cue, and a clause's cue is in its paragraph too.
+            if mentions_lowered(para.lowered(), _PROBLEMS_LEAD_CUES):
+                intros += [_problems_intro(para, s, e) for s, e in clauses]
+            else:
+                intros += [False] * len(clauses)
     sectioned = any(intros) or any(_problem_heading(para.text[s:e]) for para, s, e in spans)
     in_problems, clauses = not sectioned, []
     for (para, start, end), intro in zip(spans, intros):
@@ -330,12 +334,10 @@ def _lowered_clause(para: Paragraph, start: int, end: int) -> str | None:
     return low[start:end] if low is not None else None
 
 
-def _problems_intro(para: Paragraph, start: int, end: int, lead_cued: bool) -> bool:
+def _problems_intro(para: Paragraph, start: int, end: int) -> bool:
     clause = para.text[start:end]
     if _PROBLEMS_HEADING.match(clause) and len(clause.split()) <= 12:
         return True
-    if not lead_cued:
-        return False
     low = _lowered_clause(para, start, end)
     return mentions_lowered(low, _PROBLEMS_LEAD_CUES) and _PROBLEMS_LEAD.search_lowered(clause, low) is not None
 

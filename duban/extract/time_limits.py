@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import bisect
 import re
+from functools import partial
+from itertools import accumulate, repeat
+from operator import add
+
+import hyperscan
 
 from .clauses import strip_trailing_punct
 from ..corpus.caseless import CaselessPattern, mentions_lowered
 from .model import Doc, Item
 from .numbers import NUMBER, parse_number
-from .paragraphs import paragraphs
+from .paragraphs import Paragraph, paragraphs
 
 _UNIT = r"(?P<unit>working[\s-]+days?|work(?:ing)?days?|(?:natural\s+|calendar\s+)?days?|months?|years?)\b"
 # "5", "one", "3 to 5", "3-5"; "a"/"an" only where a frame word stands before it ("within a month").
@@ -50,13 +56,39 @@ _TERM_OR_AGE_CUES = ("term", "tenure", "age", "old")
 _UNIT_WORD = CaselessPattern(r"days?\b|months?\b|years?\b|workdays?\b")  # cheap test before the full pattern
 
 
+_UNIT_CUES = (b"day", b"month", b"year")  # every unit word holds one
+_UNIT_CUE_FINDER = hyperscan.Database()
+_UNIT_CUE_FINDER.compile(expressions=list(_UNIT_CUES), flags=hyperscan.HS_FLAG_CASELESS)
+_SCRATCH_TEMPLATE = hyperscan.Scratch(_UNIT_CUE_FINDER)  # never scanned with: each scan clones it (allocating is slower)
+_utf8 = partial(str.encode, encoding="utf-8", errors="surrogatepass")
+
+
 def _may_name_unit(low: str | None) -> bool:
-    """`mentions_lowered` of the words every unit word holds, spelt out: it is asked of every paragraph."""
+    """`mentions_lowered` of the unit cues, spelt out: it is asked of every clause."""
     return low is None or "day" in low or "month" in low or "year" in low
 
 
-def _names_unit(text: str, low: str | None) -> bool:
-    return _may_name_unit(low) and _UNIT_WORD.search_lowered(text, low) is not None
+def _paragraphs_with_unit_cue(paras: list[Paragraph]) -> list[Paragraph]:
+    """The paragraphs holding a unit cue in any case, found in one scan of the whole document's UTF-8.
+
+    No other paragraph can match `_UNIT_WORD`, even with IGNORECASE: no letter of a cue has a non-ASCII case partner,
+    so a match is an ASCII cue in some case, which the engine's ASCII-caseless scan finds. Sparing the per-paragraph
+    substring tests (and lower-casing paragraphs no other extractor read) is the point.
+    """
+    texts = [para.text for para in paras]
+    joined = "\n".join(texts)
+    ends: list[int] = []
+    _UNIT_CUE_FINDER.scan(
+        joined.encode("utf-8", "surrogatepass"),
+        match_event_handler=lambda _pattern, _start, end, _flags, _context: ends.append(end),
+        scratch=_SCRATCH_TEMPLATE.clone(),
+    )
+    if not ends:
+        return []
+    sizes = map(len, texts if joined.isascii() else map(_utf8, texts))
+    bounds = list(accumulate(map(add, sizes, repeat(1))))  # where each paragraph's bytes end, its "\n" included
+    found = sorted({bisect.bisect_left(bounds, end) for end in ends})
+    return [paras[index] for index in found]
 
 
 def _last_unit_end(text: str, low: str | None) -> int:
@@ -76,9 +108,9 @@ _UNITS = (("working", "working_days"), ("work", "working_days"), ("day", "days")
 
 def extract_time_limits(doc: Doc) -> None:
     """Append a time limit for each procedural period; a clause with several periods gives one per period."""
-    for para in paragraphs(doc):
+    for para in _paragraphs_with_unit_cue(paragraphs(doc)):
         low = para.lowered()
-        if not _names_unit(para.text, low):
+        if _UNIT_WORD.search_lowered(para.text, low) is None:
             continue
         for start, end in para.clauses():
             clause = para.text[start:end]

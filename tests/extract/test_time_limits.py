@@ -90,3 +90,18 @@ def test_clause_wrapped_over_two_lines():
     [item] = doc.items
     assert (item.span.line_start, item.span.line_end) == (7, 8)
     assert item.span.quote in "\n".join(doc.lines)
+
+
+def test_unit_words_are_found_in_any_paragraph_of_the_document():
+    doc = run(
+        "Rules on “open” government — général.",
+        "",
+        "No period here.",
+        "",
+        "Replies are sent WITHIN 10 DAYS of receipt.",
+        "",
+        "Ünits reply within 2 months; the office answers within 5 working days.",
+    )
+    assert [(it.span.line_start, it.fields["value"], it.fields["unit"]) for it in doc.items] == [
+        (5, 10, "days"), (7, 2, "months"), (7, 5, "working_days"),
+    ]

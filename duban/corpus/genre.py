@@ -119,9 +119,9 @@ def classify_genre(title: str, lines: list[str]) -> str:
     if articles >= 8 or articles >= 2 and (_LAW_TITLE.search_lowered(head, head_lowered) or re.match(r"^\W*measures\b", title, re.I)):
         return "law"
     data = led.encode("utf-8", "surrogatepass")
-    words = max(1, data.count(b" ") + 1)
     plan_title = bool(_PLAN_TITLE.search_lowered(head, head_lowered)) and not _WHITE_PAPER.search_lowered(head, head_lowered)
     phrases = _phrase_counts(led, data, patterns.phrase)
+    words = max(1, data.count(b" ") + 1) if phrases else 1  # (no phrase: the counts are 0 whatever the word count)
     oversight = phrases["oversight"] / words * 1000 + (3 if _OVERSIGHT_TITLE.search(title) else 0)
     plan = phrases["plan"] / words * 1000 + (3 if plan_title else 0)
     if _count_up_to(3, patterns.numbered.finditer(led)) == 3:

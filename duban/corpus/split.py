@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from itertools import chain
+from itertools import chain, compress
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -108,7 +108,7 @@ def split_segments(lines: Iterable[str]) -> Iterator[Segment]:
 
 def _split_chunk(first_line: int, lines: list[str]) -> Iterator[Segment]:
     stripped = list(map(str.strip, lines))
-    nonblank = [i for i, text in enumerate(stripped) if text]
+    nonblank = list(compress(range(len(stripped)), stripped))
     if not nonblank:
         return
     topics = _Topics(lines, nonblank)
@@ -194,7 +194,7 @@ def _opening_evidence(lines: list[str], stripped: list[str], nonblank: list[int]
     nxt = lines[nonblank[k + 1]]
     if _LEDE.match(stripped[nonblank[k + 1]]):
         score += 1.5
-    if nxt.startswith("\u00a0") or any("\u00a0" in g for g in lines[nonblank[k] + 1 : nonblank[k + 1]]):
+    if nxt.startswith("\u00a0") or "\u00a0" in "".join(lines[nonblank[k] + 1 : nonblank[k + 1]]):
         score += 1.7  # blog editors open a post's body with a non-breaking space
     elif nxt.startswith("  ") and not lines[nonblank[k]].startswith(" "):
         score += 0.8

@@ -120,6 +120,11 @@ def test_news_story_is_other():
     assert classify_genre(*_split(NEWS)) == "other"
 
 
+def test_plan_title_and_numbered_lines_without_a_body_phrase_is_plan():
+    lines = ["Water Supply Work Plan", "(1) Pipes are laid", "(2) Tanks are cleaned", "(3) Meters are read"]
+    assert classify_genre(lines[0], lines) == "plan"
+
+
 def test_empty_document_is_other():
     assert classify_genre("", []) == "other"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from duban.corpus.formats import open_source
-from duban.corpus.split import Segment, _content_words, is_noise, split_segments
+from duban.corpus.split import Segment, _content_words, _opening_evidence, is_noise, split_segments
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -240,3 +240,11 @@ def test_a_long_run_is_cut_at_a_blank_line_once_it_holds_max_run_chars(monkeypat
 )
 def test_content_words_start_where_a_unicode_word_starts(line, words):
     assert _content_words(line) == words
+
+
+@pytest.mark.parametrize(("blank", "evidence"), [("\u00a0", 1.7), (" \u00a0 ", 1.7), ("   ", 0.0), ("", 0.0)])
+def test_a_non_breaking_space_on_a_blank_line_after_a_title_opens_a_post(blank, evidence):
+    lines = ["The last line of a story.", "Water Supply Work Plan", blank, "The county will improve the water supply."]
+    stripped = [line.strip() for line in lines]
+    nonblank = [i for i, text in enumerate(stripped) if text]
+    assert _opening_evidence(lines, stripped, nonblank, 1, stripped[0]) == evidence

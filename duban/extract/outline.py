@@ -313,6 +313,15 @@ _LEADING_JOIN = re.compile(r"^(?:and|as\s+well\s+as|with)\s+", re.I)
 _LEADING_THE = re.compile(r"^the\s+", re.I)
 
 
+def _without_leading(pattern: re.Pattern[str], openings: str, text: str) -> str:
+    """`pattern.sub("", text)` for a pattern anchored at the start whose every match opens with one of `openings`.
+
+    Most parts open with none of them: the cheap test spares the regex call. (IGNORECASE folds no other character to
+    "a", "t" or "w".)
+    """
+    return pattern.sub("", text) if text[:1] in openings else text
+
+
 def split_units(text: str) -> list[str]:
     """Split a list of units as a reader would: at commas and enumeration marks, and at "and" between two whole units."""
     text = " ".join(text.split())  # whitespace (the no-break space too) collapsed to single spaces
@@ -326,8 +335,8 @@ def split_units(text: str) -> list[str]:
     parts = (_LIST_SEPARATOR if ")" in text or "）" in text else _SEPARATOR).split(text)
     units: list[str] = []
     for part in parts:
-        part = _LEADING_JOIN.sub("", part.strip(" 。"))
-        part = _LEADING_THE.sub("", part).replace("..", ".")
+        part = _without_leading(_LEADING_JOIN, "aAwW", part.strip(" 。"))
+        part = _without_leading(_LEADING_THE, "tT", part).replace("..", ".")
         # Only a comma (or its stand-in) can make the part end with "Co., Ltd.", whose full stop stays.
         if not (("\x00" in part or "," in part) and _COMPANY_SUFFIX.search(part + " ")):
             part = part.rstrip(".")
@@ -337,7 +346,7 @@ def split_units(text: str) -> list[str]:
         if units and len(part.split()) <= 4 and not _UNIT_WORD.search_lowered(part, low):
             units[-1] = f"{units[-1]}, {part}"  # "Bureau of Culture, Radio, Television and Tourism" is one unit
             continue
-        units.extend(_LEADING_THE.sub("", u).replace("\x00", ",") for u in _split_on_and(part))
+        units.extend(_without_leading(_LEADING_THE, "tT", u).replace("\x00", ",") for u in _split_on_and(part))
     return units
 
 

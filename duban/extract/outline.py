@@ -36,6 +36,8 @@ NOT_A_TASK = re.compile(
 # A heading that only labels its section ("Safeguard measures"): not a task, though what it heads may be.
 SECTION_LABEL = re.compile(r"^(?:safeguard|guarantee|supporting|security)\s+(?:measures|mechanisms?)\.?$|^safeguards?\.?$", re.I)
 UNITS_HEADING = re.compile(r"^(?:pilot|responsible|lead(?:ing)?|implementing|participating)\s+(?:units?|departments?)\.?$", re.I)
+# Every match of UNITS_HEADING opens with one of these (IGNORECASE folds "İ" and "ı" to "i", no other character).
+_UNITS_HEADING_OPENINGS = "pPrRlLiI\u0130\u0131"
 # The body grows by whole runs up to the next closing bracket (a lazy .+? would try each character): the first closing
 # bracket that ends the bracket is found all the same. The body may end with whitespace (split_units drops it).
 UNITS_BRACKET = re.compile(
@@ -162,7 +164,10 @@ def _resolve(items: list[OutlineItem]) -> None:
             inherited = []
         if excluded_style and (item.style == excluded_style or item.style in SECTION_STYLES and not item.rest):
             excluded_style = None
-        if UNITS_HEADING.match(item.title) or UNITS_HEADING.match(item.heading.rstrip(".")):
+        # Title and heading open with the heading's first character: most headings fail this cheap test.
+        if item.heading[:1] in _UNITS_HEADING_OPENINGS and (
+            UNITS_HEADING.match(item.title) or UNITS_HEADING.match(item.heading.rstrip("."))
+        ):
             inherited = split_units(item.rest.split("\n")[0]) if item.rest else []
             continue
         if NOT_A_TASK.match(item.title):

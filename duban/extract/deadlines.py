@@ -84,7 +84,7 @@ class Deadline:
 def _iso(year: int, month: int, day: int | None = None) -> str | None:
     if not 1 <= month <= 12:
         return None
-    last = calendar.monthrange(year, month)[1]
+    last = calendar.mdays[month] + (month == 2 and calendar.isleap(year))  # monthrange's count, without its weekday
     day = last if day is None else day
     if not 1 <= day <= last:
         return None

@@ -25,14 +25,19 @@ _SEMICOLON = re.compile(r"[;；]")
 _ASCII_WORD_END = re.compile(r"[A-Za-z.]+\Z")
 _WORD_CHAR = re.compile(r"\w")
 _MARKS = ".!?。！？"  # every sentence end opens with one of these
-_ABBREVIATION_ENDINGS = (*_ABBREVIATIONS, ".")
+# What the text before a full stop may end with where the stop closes an abbreviation, by last character.
+_ABBREVIATION_ENDINGS = {
+    last: tuple(ending for ending in (*_ABBREVIATIONS, ".") if ending[-1] == last)
+    for last in {ending[-1] for ending in (*_ABBREVIATIONS, ".")}
+}
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences in `text`, each trimmed of surrounding whitespace."""
     spans, start = [], 0
     for m in matches_opening_with(_SENTENCE_END, text, _MARKS):
-        if text[m.start()] == "." and _closes_abbreviation(text, m.start()):
+        mark = m.start()
+        if text[mark] == "." and _closes_abbreviation(text, mark):
             continue
         end = m.end()  # after a mark or a quote: no space to trim there
         while start < end and text[start].isspace():
@@ -54,6 +59,17 @@ def matches_opening_with(
     class. Look-behinds and \b still see the text before that position.
     """
     openings = [opening for opening in openings if opening in text]
+    if len(openings) == 1:  # the common case (most text holds one of them at most): one str.find per step
+        opening = openings[0]
+        at = text.find(opening)
+        while at >= 0:
+            m = pattern.match(text, at) if may_open is None or may_open(at) else None
+            if m is None:
+                at = text.find(opening, at + 1)
+            else:
+                yield m
+                at = text.find(opening, m.end())
+        return
     pos, size = 0, len(text)
     while openings:
         at = size
@@ -80,7 +96,10 @@ def _closes_abbreviation(text: str, dot: int) -> bool:
     """Whether the full stop at `dot` closes an abbreviation ("No. 5")."""
     # Cheap test first: lower-cased, the word before the stop ends the six characters before it, and an abbreviation
     # has at most six characters (the stops after it aside).
-    if not text[max(0, dot - 6) : dot].lower().endswith(_ABBREVIATION_ENDINGS):
+    # Only the endings with its last character are tried: endswith over all of them costs more than the lookup.
+    before = text[max(0, dot - 6) : dot].lower()
+    endings = _ABBREVIATION_ENDINGS.get(before[-1:])
+    if endings is None or not before.endswith(endings):
         return False
     return _word_before(text, dot) in _ABBREVIATIONS
 

@@ -84,7 +84,7 @@ class Deadline:
 def _iso(year: int, month: int, day: int | None = None) -> str | None:
     if not 1 <= month <= 12:
         return None
-    last = calendar.monthrange(year, month)[1]
+    last = calendar.mdays[month] + (month == 2 and calendar.isleap(year))  # monthrange's count, without its weekday
     day = last if day is None else day
     if not 1 <= day <= last:
         return None
@@ -177,7 +177,8 @@ def find_deadlines_lowered(text: str, low: str | None) -> tuple[Deadline, ...]:
         ):
             continue
         for m in _matches(kind, pattern, text, low):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            start, end = m.start(), m.end()
+            if _overlaps(start, end, taken):
                 continue
             if kind == "day" and not m.group("by"):
                 # A bare date ("on March 3, 2023") is an event, not a deadline, unless it closes a period.
@@ -185,9 +186,9 @@ def find_deadlines_lowered(text: str, low: str | None) -> tuple[Deadline, ...]:
             due = _due(kind, m)
             if due is None:
                 continue
-            phrase = m.group().strip()
-            found.append(Deadline(due, phrase, m.start(), m.start() + len(phrase), kind == "in_year"))
-            taken.append((m.start(), m.end()))
+            phrase = text[start:end].strip()
+            found.append(Deadline(due, phrase, start, start + len(phrase), kind == "in_year"))
+            taken.append((start, end))
     return tuple(sorted(found, key=lambda d: d.start))
 
 
@@ -205,6 +206,14 @@ def _matches(kind: str, pattern: CaselessPattern, text: str, low: str | None) ->
         else:
             yield OnOriginal(m, text)
             pos = m.end()
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    """Whether [start, end) overlaps one of the spans `taken`."""
+    for s, e in taken:  # a plain loop: faster than any() over a generator for the one or two spans of a clause
+        if start < e and s < end:
+            return True
+    return False
 
 
 def _ends_before_a_year(low: str, endings: tuple[str, ...], before_years: list[int]) -> bool:

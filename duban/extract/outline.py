@@ -36,6 +36,8 @@ NOT_A_TASK = re.compile(
 # A heading that only labels its section ("Safeguard measures"): not a task, though what it heads may be.
 SECTION_LABEL = re.compile(r"^(?:safeguard|guarantee|supporting|security)\s+(?:measures|mechanisms?)\.?$|^safeguards?\.?$", re.I)
 UNITS_HEADING = re.compile(r"^(?:pilot|responsible|lead(?:ing)?|implementing|participating)\s+(?:units?|departments?)\.?$", re.I)
+# Every match of UNITS_HEADING opens with one of these (IGNORECASE folds "İ" and "ı" to "i", no other character).
+_UNITS_HEADING_OPENINGS = "pPrRlLiI\u0130\u0131"
 # The body grows by whole runs up to the next closing bracket (a lazy .+? would try each character): the first closing
 # bracket that ends the bracket is found all the same. The body may end with whitespace (split_units drops it).
 UNITS_BRACKET = re.compile(
@@ -162,7 +164,10 @@ def _resolve(items: list[OutlineItem]) -> None:
             inherited = []
         if excluded_style and (item.style == excluded_style or item.style in SECTION_STYLES and not item.rest):
             excluded_style = None
-        if UNITS_HEADING.match(item.title) or UNITS_HEADING.match(item.heading.rstrip(".")):
+        # Title and heading open with the heading's first character: most headings fail this cheap test.
+        if item.heading[:1] in _UNITS_HEADING_OPENINGS and (
+            UNITS_HEADING.match(item.title) or UNITS_HEADING.match(item.heading.rstrip("."))
+        ):
             inherited = split_units(item.rest.split("\n")[0]) if item.rest else []
             continue
         if NOT_A_TASK.match(item.title):
@@ -313,6 +318,15 @@ _LEADING_JOIN = re.compile(r"^(?:and|as\s+well\s+as|with)\s+", re.I)
 _LEADING_THE = re.compile(r"^the\s+", re.I)
 
 
+def _without_leading(pattern: re.Pattern[str], openings: str, text: str) -> str:
+    """`pattern.sub("", text)` for a pattern anchored at the start whose every match opens with one of `openings`.
+
+    Most parts open with none of them: the cheap test spares the regex call. (IGNORECASE folds no other character to
+    "a", "t" or "w".)
+    """
+    return pattern.sub("", text) if text[:1] in openings else text
+
+
 def split_units(text: str) -> list[str]:
     """Split a list of units as a reader would: at commas and enumeration marks, and at "and" between two whole units."""
     text = " ".join(text.split())  # whitespace (the no-break space too) collapsed to single spaces
@@ -326,8 +340,8 @@ def split_units(text: str) -> list[str]:
     parts = (_LIST_SEPARATOR if ")" in text or "）" in text else _SEPARATOR).split(text)
     units: list[str] = []
     for part in parts:
-        part = _LEADING_JOIN.sub("", part.strip(" 。"))
-        part = _LEADING_THE.sub("", part).replace("..", ".")
+        part = _without_leading(_LEADING_JOIN, "aAwW", part.strip(" 。"))
+        part = _without_leading(_LEADING_THE, "tT", part).replace("..", ".")
         # Only a comma (or its stand-in) can make the part end with "Co., Ltd.", whose full stop stays.
         if not (("\x00" in part or "," in part) and _COMPANY_SUFFIX.search(part + " ")):
             part = part.rstrip(".")
@@ -337,7 +351,7 @@ def split_units(text: str) -> list[str]:
         if units and len(part.split()) <= 4 and not _UNIT_WORD.search_lowered(part, low):
             units[-1] = f"{units[-1]}, {part}"  # "Bureau of Culture, Radio, Television and Tourism" is one unit
             continue
-        units.extend(_LEADING_THE.sub("", u).replace("\x00", ",") for u in _split_on_and(part))
+        units.extend(_without_leading(_LEADING_THE, "tT", u).replace("\x00", ",") for u in _split_on_and(part))
     return units
 
 

@@ -114,16 +114,15 @@ def paragraphs(doc: Doc) -> list[Paragraph]:
 
 
 def _build(doc: Doc):
-    current: Paragraph | None = None
-    for i, raw in enumerate(doc.lines):
+    current: Paragraph | None = None  # the paragraph the previous line belongs to (None after a blank line)
+    for number, raw in enumerate(doc.lines, doc.first_line):
         line = raw.rstrip()
-        number = doc.first_line + i
-        if not line.strip():
+        if not line:
             if current:
                 yield current
             current = None
             continue
-        if current and current.last_line == number - 1 and _ends_open(current.text) and _CONTINUES.match(line.lstrip()):
+        if current and _ends_open(current.text) and _CONTINUES.match(line.lstrip()):
             current.starts.append(len(current.text) + 1)
             current.text += "\n" + line
             continue

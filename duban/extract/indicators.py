@@ -344,6 +344,8 @@ _PREDICATE = re.compile(r"\s*(?:\w+\s+)?(?:will|shall|to|should)?\s*(?:be|are|is
 
 # The noun phrase a count depends on: "the archives of", "the platform in" (from its article, at most 8 words).
 _GOVERNING = re.compile(r"\bthe\s+(?P<phrase>(?:(?!the\s)[^\s,;:，；：]+\s+){0,7}?[^\s,;:，；：]+)\s+(?:of|in)$", re.I)
+# How a `_GOVERNING` match ends, in right-stripped text: searched in its last 3 characters before the costlier pattern.
+_GOVERNING_END = re.compile(r"\s(?:of|in)$", re.I)
 _EXAMPLES = re.compile(r"\s*such\s+as\b", re.I)
 _KIND_BEFORE = re.compile(r"\bof\s+(?:the\s+)?(?P<kind>[^,;:，；：]+?)\s*[,，]\s*(?:and\s+)?\w+(?:\s+\w+)?$", re.I)
 _QUOTE_MARKS = re.compile(r"[\"“”]")
@@ -432,7 +434,7 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
         elif not name or name.lower() in _COUNT_NOUNS:
             predicate = _PREDICATE.match(tail)
             name = _noun_phrase(predicate.group("rest")) if predicate else name
-        elif (governed := _GOVERNING.search(before)) is not None:
+        elif _GOVERNING_END.search(before, max(0, len(before) - 3)) and (governed := _GOVERNING.search(before)) is not None:
             # "complete the archives of 24 villages": the villages with archives are counted; "the handling of 50
             # matters between A and B": the handling between A and B, counted in matters
             phrase = _QUOTE_MARKS.sub("", governed.group("phrase"))

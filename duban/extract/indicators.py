@@ -105,13 +105,13 @@ def _target_year(doc: Doc, before_line: int) -> int | None:
 def _table_indicators(doc: Doc) -> list[Item]:
     items: list[Item] = []
     cells = [(doc.first_line + i, cell) for i, line in enumerate(doc.lines) if (cell := line.strip())]
-    k = 0
-    while k < len(cells):
-        if cells[k][1][0] not in _CAPTION_FIRST or not _TABLE_CAPTION.match(cells[k][1]):
-            k += 1
-            continue
-        caption_line = cells[k][0]
-        k += 1
+    captions = [j for j, (_, cell) in enumerate(cells) if cell[0] in _CAPTION_FIRST and _TABLE_CAPTION.match(cell)]
+    k = 0  # the first cell not yet read
+    for caption in captions:
+        if caption < k:
+            continue  # a caption-like cell within the table read before
+        caption_line = cells[caption][0]
+        k = caption + 1
         header_years = []
         scanned = 0
         while k < len(cells) and scanned < 15 and not _starts_row(cells, k):

@@ -282,6 +282,7 @@ def test_a_quoted_word_ending_a_name_keeps_its_quote_marks():
     "controlled within 9 days, morethan five, more than twelve cities and 2025 targets",
     "not" + " " * 45 + "less than 7 stations; x≥ 4 and abovex 8 kiosks " + "long words " * 12 + "at least 30",
     "no figure here at all",
+    "more than 12 kiosks, at least 30 new halls with" + " long words" * 10 + "; over 4 km",  # no "and": no cut
     "Moreover 5 halls, More Than 6 kiosks, the total 7 and the amount ≥8, under\t 9 and 10 >= 11",
 ])
 def test_the_search_from_each_figure_finds_what_a_full_scan_finds(clause):

@@ -125,7 +125,7 @@ def test_bulk_calls_cost_a_bounded_number_of_queries_per_item(world):
         a, b = queries(lambda: call(small)), queries(lambda: call(large))
         per_item[name] = (b - a) / 30
         assert b - a == 30 * round(per_item[name]), name  # the same for each item: nothing grows with the list
-        assert per_item[name] <= 15, name
+        assert per_item[name] <= 17, name  # assigning checks the owners lie in the person's trees: two of them
     export = [queries(lambda: bulk.export_rows(bulk.select(world.document, states=None, ids=[i.pk for i in items])))
               for items in (small, large)]
     assert export[0] == export[1] <= 3

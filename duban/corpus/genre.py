@@ -7,9 +7,9 @@ from collections import Counter
 from itertools import islice
 from typing import Iterator, NamedTuple
 
-import hyperscan
 
 from .caseless import CaselessPattern, lowered
+from .starts import StartFinder
 
 _LAW_TITLE = CaselessPattern(r"\b(?:regulations?|rules|provisions|law|measures\s+for|procedures?|code|statutes?|interim\s+measures)\b")
 _WHITE_PAPER = CaselessPattern(r"\bwhite\s+paper\b|白皮书")
@@ -95,11 +95,7 @@ def _start_patterns() -> dict[bytes, int]:
 # Where a phrase can start, for a multi-pattern engine that scans the whole sample at once (sre would try the phrase
 # alternation at every non-word character, several times slower); each start found is then checked with sre. The
 # patterns have no repeats and each matches one length, so the engine runs fast and a match's end tells its start.
-_START_PATTERNS = _start_patterns()
-_START_LENGTHS = tuple(_START_PATTERNS.values())
-_PHRASE_STARTS = hyperscan.Database()
-_PHRASE_STARTS.compile(expressions=list(_START_PATTERNS), flags=hyperscan.HS_FLAG_CASELESS)
-_SCRATCH_TEMPLATE = hyperscan.Scratch(_PHRASE_STARTS)  # never scanned with: each scan clones it (allocating is slower)
+_PHRASE_STARTS = StartFinder(_start_patterns().items())
 
 GENRE_SAMPLE_CHARS = 60_000  # a document's genre shows in its first pages; reading all of a long plan adds nothing
 
@@ -140,15 +136,10 @@ def _count_up_to(most: int, matches: Iterator[re.Match[str]]) -> int:
 
 def _phrase_counts(led: str, data: bytes, phrase: re.Pattern[str]) -> Counter[str]:
     """How many times `phrase.finditer(led)` finds a phrase of each genre, `data` being `led` in UTF-8."""
-    starts: set[int] = set()  # byte offsets where a phrase can start
-    _PHRASE_STARTS.scan(
-        data, match_event_handler=lambda pattern, _start, end, _flags, _context: starts.add(end - _START_LENGTHS[pattern]),
-        scratch=_SCRATCH_TEMPLATE.clone(),
-    )
     counts: Counter[str] = Counter()
     ascii_only = len(data) == len(led)
     byte = char = end = 0  # a byte offset and the character offset it stands for; where the last match ended
-    for start in sorted(starts):  # each at an ASCII letter, so at a character boundary
+    for start in _PHRASE_STARTS.starts(data):  # each at an ASCII letter, so at a character boundary
         if ascii_only:
             char = start
         else:

@@ -7,9 +7,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterator
 
-import hyperscan
 
 from ..corpus.caseless import CaselessPattern, lowered, mentions_lowered
+from ..corpus.starts import StartFinder
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
 from .numbers import SPELLED_NUMBER, SPELLED_WORDS, money_amounts
@@ -142,10 +142,7 @@ _COUNTED = re.compile(
 _COUNT_START_PATTERNS = (
     (rb"^\d", 1), (rb"[^A-Za-z0-9_.,]\d", 1), *((rb"\b" + word.encode(), len(word)) for word in SPELLED_WORDS)
 )
-_COUNT_STARTS = hyperscan.Database()
-_COUNT_STARTS.compile(expressions=[pattern for pattern, _ in _COUNT_START_PATTERNS], flags=hyperscan.HS_FLAG_CASELESS)
-_COUNT_START_LENGTHS = tuple(length for _, length in _COUNT_START_PATTERNS)  # from a match's end back to the count
-_SCRATCH_TEMPLATE = hyperscan.Scratch(_COUNT_STARTS)  # never scanned with: each scan clones it (allocating is slower)
+_COUNT_STARTS = StartFinder(_COUNT_START_PATTERNS)
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # Every alternative starts with a capital, matched first (the regex engine then skips to the next capital) and checked
 # behind: "Co., Ltd.", "Co.", "Ltd.", "No. 5", or any capitalised word.
@@ -423,13 +420,8 @@ def _counted(clause: str) -> list[re.Match[str]]:
     """`_COUNTED.finditer(clause)`, tried only where a count can start."""
     if not clause.isascii():  # the engine scans bytes: offsets are characters in ASCII text only
         return list(_COUNTED.finditer(clause))
-    starts: set[int] = set()
-    _COUNT_STARTS.scan(
-        clause.encode(), scratch=_SCRATCH_TEMPLATE.clone(),
-        match_event_handler=lambda pattern, _start, end, _flags, _context: starts.add(end - _COUNT_START_LENGTHS[pattern]),
-    )
     found, end = [], 0
-    for start in sorted(starts):  # as finditer: the first match from each start, going on where the last one ended
+    for start in _COUNT_STARTS.starts(clause.encode()):  # as finditer: the first match from each start, going on where the last one ended
         if start >= end and (m := _COUNTED.match(clause, start)):
             found.append(m)
             end = m.end()

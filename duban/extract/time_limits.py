@@ -8,10 +8,10 @@ from functools import partial
 from itertools import accumulate, repeat
 from operator import add
 
-import hyperscan
 
 from .clauses import strip_trailing_punct
 from ..corpus.caseless import CaselessPattern, mentions_lowered
+from ..corpus.starts import StartFinder
 from .model import Doc, Item
 from .numbers import NUMBER, parse_number
 from .paragraphs import Paragraph, paragraphs
@@ -56,10 +56,7 @@ _TERM_OR_AGE_CUES = ("term", "tenure", "age", "old")
 _UNIT_WORD = CaselessPattern(r"days?\b|months?\b|years?\b|workdays?\b")  # cheap test before the full pattern
 
 
-_UNIT_CUES = (b"day", b"month", b"year")  # every unit word holds one
-_UNIT_CUE_FINDER = hyperscan.Database()
-_UNIT_CUE_FINDER.compile(expressions=list(_UNIT_CUES), flags=hyperscan.HS_FLAG_CASELESS)
-_SCRATCH_TEMPLATE = hyperscan.Scratch(_UNIT_CUE_FINDER)  # never scanned with: each scan clones it (allocating is slower)
+_UNIT_CUES = StartFinder((cue, len(cue)) for cue in (b"day", b"month", b"year"))  # every unit word holds one
 _utf8 = partial(str.encode, encoding="utf-8", errors="surrogatepass")
 
 
@@ -77,17 +74,12 @@ def _paragraphs_with_unit_cue(paras: list[Paragraph]) -> list[Paragraph]:
     """
     texts = [para.text for para in paras]
     joined = "\n".join(texts)
-    ends: list[int] = []
-    _UNIT_CUE_FINDER.scan(
-        joined.encode("utf-8", "surrogatepass"),
-        match_event_handler=lambda _pattern, _start, end, _flags, _context: ends.append(end),
-        scratch=_SCRATCH_TEMPLATE.clone(),
-    )
-    if not ends:
+    starts = _UNIT_CUES.starts(joined.encode("utf-8", "surrogatepass"))
+    if not starts:
         return []
     sizes = map(len, texts if joined.isascii() else map(_utf8, texts))
     bounds = list(accumulate(map(add, sizes, repeat(1))))  # where each paragraph's bytes end, its "\n" included
-    found = sorted({bisect.bisect_left(bounds, end) for end in ends})
+    found = sorted({bisect.bisect_right(bounds, start) for start in starts})  # a cue holds no "\n"
     return [paras[index] for index in found]
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from duban.ledger.models import Item, SourceDocument, SourceFile
-from duban.ledger.services.visibility import may_view, visible_items
+from duban.ledger.services.visibility import may_view, visible_items, visible_items_naming_parents
 
 NOW = datetime(2025, 3, 1, tzinfo=timezone.utc)
 
@@ -33,6 +33,16 @@ def test_owners_see_their_own_and_their_units_items(tree):
     assert set(visible_items(tree.city_sup)) == {housing, county}  # the city sees its units' items
     assert set(visible_items(tree.bigdata_staff)) == {bigdata}
     assert not may_view(tree.county_staff, housing)
+
+
+@pytest.mark.django_db
+def test_an_item_names_its_parent_only_to_whom_may_see_the_parent(tree):
+    parent = _item(lead=tree.bigdata)
+    child = _item(lead=tree.housing, parent=parent, co=[tree.bigdata])
+    flags = {item.pk: item.parent_visible for item in visible_items_naming_parents(tree.housing_staff)}
+    assert flags == {child.pk: False}  # the child is seen through its lead owner; the bigdata parent is not
+    flags = {item.pk: item.parent_visible for item in visible_items_naming_parents(tree.bigdata_staff)}
+    assert flags == {parent.pk: False, child.pk: True}  # a co-owner of the child sees the parent too
 
 
 @pytest.mark.django_db

@@ -32,8 +32,17 @@ def visible_items(user, queryset: QuerySet[Item] | None = None) -> QuerySet[Item
     return queryset.none() if rule is None else queryset.filter(rule)
 
 
+def visible_items_naming_parents(user, queryset: QuerySet[Item] | None = None) -> QuerySet[Item]:
+    """`visible_items`, each annotated `parent_visible`: whether the person may see its parent (only then is it named)."""
+    queryset = Item.objects.all() if queryset is None else queryset
+    rule = item_rule(user)
+    if rule is None:
+        return queryset.none()
+    return queryset.filter(rule).annotate(parent_visible=Exists(Item.objects.filter(rule, pk=OuterRef("parent_id"))))
+
+
 def item_rule(user) -> Q | None:
-    """`visible_items` as a filter to reuse in other queries (an empty Q: every item; None: none)."""
+    """`visible_items` as a filter (an empty Q: every item; None: none), once per call: its lookups run here."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     if is_administrator(user):

@@ -152,7 +152,7 @@ class ItemSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.IntegerField(allow_null=True, help_text="null also when the person may not see it"))
     def get_parent(self, item: Item) -> int | None:
-        return item.parent_id if getattr(item, "parent_visible", False) else None  # annotated by the API's scope_items
+        return item.parent_id if getattr(item, "parent_visible", False) else None  # visibility.visible_items_naming_parents
 
 
 class ItemPermissionsSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -505,12 +505,7 @@ def _permissions(actions: frozenset[str]) -> dict:
 
 
 def scope_items(user, queryset=None):
-    """The items the person may see, each knowing whether it may see the item's parent (only then is it named)."""
-    queryset = Item.objects.all() if queryset is None else queryset
-    rule = scope.item_rule(user)
-    if rule is None:
-        return queryset.none()
-    return queryset.filter(rule).annotate(parent_visible=Exists(Item.objects.filter(rule, pk=OuterRef("parent_id"))))
+    return scope.visible_items_naming_parents(user, queryset)
 
 
 def claims_loaded(queryset):

@@ -313,10 +313,9 @@ def _stream_text_lines(path: str, encoding: str) -> Iterator[str]:
                 pending = lines.pop()  # the line still open at the chunk's end
                 line_no += len(lines)
                 yield from lines
-                for piece in _cut_overlong(pending):
-                    yield piece
-                    line_no += 1
-                    pending = pending[len(piece) :]
+                pieces, pending = _cut_overlong(pending)
+                line_no += len(pieces)
+                yield from pieces
                 if final:
                     break
                 continue
@@ -328,29 +327,29 @@ def _stream_text_lines(path: str, encoding: str) -> Iterator[str]:
                 line_no += 1
                 start = match.end()
             pending = pending[start:]
-            for piece in _cut_overlong(pending):
-                yield piece
-                line_no += 1
-                pending = pending[len(piece) :]
+            pieces, pending = _cut_overlong(pending)
+            line_no += len(pieces)
+            yield from pieces
             if final:
                 break
     if pending:
         yield pending
 
 
-def _cut_overlong(open_line: str) -> Iterator[str]:
-    """The pieces to take off the front of a line still open that has grown past MAX_LINE_CHARS.
+def _cut_overlong(open_line: str) -> tuple[list[str], str]:
+    """The pieces to take off the front of a line still open that has grown past MAX_LINE_CHARS, and what stays open.
 
     A text with no line break for millions of characters is not a document's line; reading it as lines of at most
     MAX_LINE_CHARS (cut after the last space, where there is one) keeps memory flat and loses no text. Line numbers
     after it count those pieces, as `duban text FILE` shows them.
     """
-    offset = 0
+    pieces, offset = [], 0
     while len(open_line) - offset > MAX_LINE_CHARS:
         space = open_line.rfind(" ", offset + MAX_LINE_CHARS // 2, offset + MAX_LINE_CHARS)
         end = space + 1 if space >= 0 else offset + MAX_LINE_CHARS
-        yield open_line[offset:end]
+        pieces.append(open_line[offset:end])
         offset = end
+    return pieces, open_line[offset:] if offset else open_line
 
 
 __all__ = ["Source", "open_source", "sniff_format", "detect_encoding", "InputError"]

@@ -170,6 +170,8 @@ def available_actions(user, item: Item, *, claims: Iterable[CompletionClaim] | N
     reject_draft, report, claim, request_deadline, request_cancellation, verify, reject_claim, decide, record_checks.
     """
     state, actions = item.state, set()
+    pending = {request.kind for request in (item.change_requests.all() if requests is None else requests)
+               if request.status == RequestStatus.PENDING} if state in OPEN_STATES else set()
     if permissions.may_manage(user, item):
         if state in (ItemState.DRAFT, ItemState.ACTIVE):
             actions.add("assign")
@@ -182,8 +184,6 @@ def available_actions(user, item: Item, *, claims: Iterable[CompletionClaim] | N
     if state in OPEN_STATES and permissions.may_claim(user, item):
         if state == ItemState.ACTIVE and not shared_among(item):
             actions.add("claim")
-        requests = list(item.change_requests.all() if requests is None else requests)
-        pending = {request.kind for request in requests if request.status == RequestStatus.PENDING}
         for kind, action in ((ChangeKind.DEADLINE, "request_deadline"), (ChangeKind.CANCELLATION, "request_cancellation")):
             if kind not in pending:
                 actions.add(action)
@@ -192,10 +192,8 @@ def available_actions(user, item: Item, *, claims: Iterable[CompletionClaim] | N
         if any(claim.status == ClaimStatus.PENDING and independent_of(user, claim) for claim in claims):
             actions.update(("verify", "reject_claim"))
     if permissions.may_approve(user, item):
-        if state in OPEN_STATES:
-            requests = list(item.change_requests.all() if requests is None else requests)
-            if any(request.status == RequestStatus.PENDING for request in requests):
-                actions.add("decide")
+        if pending:
+            actions.add("decide")
         if state == ItemState.CLOSED:
             actions.add("record_checks")
     return frozenset(actions)

@@ -212,7 +212,10 @@ def snapshot() -> tuple[Path, str]:
 
 
 def export_commit(rev: str) -> tuple[Path, str]:
-    """`git archive REV duban` into bench/out/commit-<sha>/: exactly the committed code, whatever the tree holds."""
+    """`git archive REV duban` into bench/out/commit-<sha>/: exactly the committed code, whatever the tree holds.
+
+    A commit with a setup.py has compiled parts: they are built in the export (setup.py build_ext --inplace).
+    """
     sha = git("rev-parse", "--verify", f"{rev}^{{commit}}")
     if sha == "?":
         raise SystemExit(f"bench: no commit {rev!r}")
@@ -222,8 +225,14 @@ def export_commit(rev: str) -> tuple[Path, str]:
         tmp = OUT / f".commit-{short}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        archive = subprocess.run(["git", "archive", sha, "duban"], cwd=ROOT, capture_output=True, check=True).stdout
+        paths = ["duban"] + (["setup.py"] if git("ls-tree", "--name-only", sha, "setup.py") == "setup.py" else [])
+        archive = subprocess.run(["git", "archive", sha, *paths], cwd=ROOT, capture_output=True, check=True).stdout
         subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+        if len(paths) > 1:
+            build = subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], cwd=tmp,
+                                   capture_output=True, text=True)
+            if build.returncode:
+                raise SystemExit(f"bench: building commit {short}'s extension failed:\n{build.stderr}")
         tmp.rename(dest)
     return dest, short
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from itertools import chain, compress
+from itertools import compress
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from ._stems import content_words, line_frequencies  # word stems (first six letters) and CJK character pairs
 from .caseless import CaselessPattern
 
 # Lines a crawler leaves between articles; each one closes the document before it.
@@ -46,10 +47,6 @@ _TITLE_WORDS = CaselessPattern(
     r"\b(?:notice|opinions?|regulations?|rules|measures|plan|programme|program|report|circular|announcement|"
     r"white\s+paper|decision|provisions|feedback|implementation|law)\b"
 )
-_LATIN_STEM = re.compile(r"\b[a-z]{3,6}")  # where a word starts, its first three to six letters
-# The same on ASCII text, where ASCII \w is Unicode \w; sre tests the word boundary faster in ASCII mode.
-_ASCII_LATIN_STEM = re.compile(r"\b[a-z]{3,6}", re.ASCII)
-_CJK_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 # Reported speech: a quotation, or "X said:". The searches below run only on a line holding their punctuation.
 _QUOTE_OPENING = ("\"", "“", "‘", "'")
@@ -122,29 +119,43 @@ def _split_chunk(first_line: int, lines: list[str]) -> Iterator[Segment]:
 
 
 class _Topics:
-    """The content words of a run's non-blank lines and their idf, read only once a candidate title needs them."""
+    """The content words of a run's non-blank lines and their idf, read only once a candidate title needs them.
+
+    Every line is counted for the idf, but only the lines in a window are split into words.
+    """
 
     def __init__(self, lines: list[str], nonblank: list[int]):
         self._lines, self._nonblank = lines, nonblank
-        self._words: list[list[str]] | None = None
+        self._words: list[list[str] | None] = []
         self._idf: _Idf | None = None
 
     def add_shift(self, score: float, k: int, current_start: int) -> float:
         """`score` plus the evidence of a topic shift at non-blank line k: low tf-idf cosine between the sides."""
-        if self._words is None:
-            self._words = [_content_words(self._lines[i]) for i in self._nonblank]
-            self._idf = _Idf(Counter(chain.from_iterable(map(set, self._words))), len(self._words))
-        before = _window(self._words, k - 1, max(current_start, k - 60) - 1, -1)
-        after = _window(self._words, k, min(len(self._words), k + 60), 1)
+        if self._idf is None:
+            self._words = [None] * len(self._nonblank)
+            self._idf = _Idf(line_frequencies(list(map(self._lines.__getitem__, self._nonblank))), len(self._nonblank))
+        before = self._window(k - 1, max(current_start, k - 60) - 1, -1)
+        after = self._window(k, min(len(self._words), k + 60), 1)
         if len(before) < 25 or len(after) < 25:
             score -= 0.5  # too little text on one side to judge a topic shift
         return score + (0.1 - _cosine(before, after, self._idf)) * 10
+
+    def _window(self, start: int, stop: int, step: int) -> list[str]:
+        """Up to COHESION_WINDOW words from non-blank line `start` towards `stop`, nearest lines first."""
+        words, out = self._words, []
+        for k in range(start, stop, step):
+            if words[k] is None:
+                words[k] = content_words(self._lines[self._nonblank[k]])
+            out.extend(words[k])
+            if len(out) >= COHESION_WINDOW:
+                return out[:COHESION_WINDOW]
+        return out
 
 
 class _Idf(dict):
     """Inverse document frequency over the lines of a run, worked out for a word when a window first holds it."""
 
-    def __init__(self, df: Counter[str], lines: int):
+    def __init__(self, df: dict[str, int], lines: int):
         super().__init__()
         self._df, self._lines = df, lines
 
@@ -231,24 +242,6 @@ def _unlike_body_text(text: str) -> bool:
         return False
     cjk = 0 if text.isascii() else len(_CJK_CHAR.findall(text))
     return not (cjk > len(text) / 3 and (len(text) > 60 or re.search(r"[，,。]", text)))
-
-
-def _window(words: list[list[str]], start: int, stop: int, step: int) -> list[str]:
-    """Up to COHESION_WINDOW words from line `start` towards `stop`, nearest lines first."""
-    out: list[str] = []
-    for k in range(start, stop, step):
-        out.extend(words[k])
-        if len(out) >= COHESION_WINDOW:
-            return out[:COHESION_WINDOW]
-    return out
-
-
-def _content_words(line: str) -> list[str]:
-    """Word stems (first six letters; CJK as character pairs); idf weighting takes care of function words."""
-    low = line.lower()
-    if low.isascii():
-        return _ASCII_LATIN_STEM.findall(low)
-    return _LATIN_STEM.findall(low) + _CJK_PAIR.findall(low)
 
 
 def _cosine(a: list[str], b: list[str], idf: dict[str, float]) -> float:

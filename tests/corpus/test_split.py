@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from duban.corpus.formats import open_source
-from duban.corpus.split import Segment, _content_words, _opening_evidence, is_noise, split_segments
+from duban.corpus.split import Segment, _opening_evidence, is_noise, split_segments
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -228,18 +228,6 @@ def test_a_long_run_is_cut_at_a_blank_line_once_it_holds_max_run_chars(monkeypat
     assert [s.lines[-1] for s in segments] == [line] * len(segments)
     assert sum(len([l for l in s.lines if l]) for s in segments) == 120
     assert max(len(s.lines) for s in segments) <= 2_000 // len(line) + 11  # cut at the first blank line past the limit
-
-
-@pytest.mark.parametrize(
-    "line, words",
-    [
-        ("The Water Plan, 2024: rivers_and lakes", ["the", "water", "plan", "rivers", "lakes"]),
-        ("Café’s “green” plan: x2abc Éabc ſabc", ["caf", "green", "plan"]),  # a word goes on past é, É, ſ
-        ("治理河湖 and 水质", ["and", "治理", "河湖", "水质"]),
-    ],
-)
-def test_content_words_start_where_a_unicode_word_starts(line, words):
-    assert _content_words(line) == words
 
 
 @pytest.mark.parametrize(("blank", "evidence"), [("\u00a0", 1.7), (" \u00a0 ", 1.7), ("   ", 0.0), ("", 0.0)])

@@ -1,0 +1,5 @@
+"""The one compiled part of duban, the splitter's tokeniser; everything else is declared in pyproject.toml."""
+
+from setuptools import Extension, setup
+
+setup(ext_modules=[Extension("duban.corpus._stems", ["duban/corpus/_stems.c"], extra_compile_args=["-O2"])])

@@ -1,0 +1,83 @@
+"""The splitter's native tokeniser agrees with the two sre patterns that define a line's content words."""
+
+import random
+import re
+from collections import Counter
+from itertools import chain
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from duban.corpus._stems import content_words, line_frequencies
+
+# The definition the C code implements (duban/corpus/_stems.c): stems where words start, then CJK pairs.
+_LATIN_STEM = re.compile(r"\b[a-z]{3,6}")
+_CJK_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
+
+
+def reference_words(line: str) -> list[str]:
+    low = line.lower()
+    return _LATIN_STEM.findall(low) + _CJK_PAIR.findall(low)
+
+
+def reference_frequencies(lines: list[str]) -> Counter:
+    return Counter(chain.from_iterable(set(reference_words(line)) for line in lines))
+
+
+# Characters at every edge the rules have: case, word characters before a letter, the CJK range's ends, and
+# characters whose lower case is ASCII (Kelvin sign) or longer than they are (dotted capital I).
+EDGES = "aAzZbcdefgxyQ019_ -.,'’“”\t\u00e9\u00c9\u0130\u212a\u03a3\u0307\u4dff\u4e00\u4e01\u9fff\ua000\uff21\u00a0\u0660"
+edge_text = st.text(alphabet=EDGES, max_size=40)
+
+
+def test_words_of_plain_lines():
+    assert content_words("The Ministry of Finance shall report") == ["the", "minist", "financ", "shall", "report"]
+    assert content_words("中华人民共和国 plan") == ["plan", "中华", "人民", "共和"]
+    assert content_words("x_abc 2abc abc2 éabc -abc") == ["abc", "abc"]
+    assert content_words("") == []
+
+
+@pytest.mark.parametrize(
+    "line, words",
+    [
+        ("The Water Plan, 2024: rivers_and lakes", ["the", "water", "plan", "rivers", "lakes"]),
+        ("Café’s “green” plan: x2abc Éabc ſabc", ["caf", "green", "plan"]),  # a word goes on past é, É, ſ
+        ("治理河湖 and 水质", ["and", "治理", "河湖", "水质"]),
+    ],
+)
+def test_content_words_start_where_a_unicode_word_starts(line, words):
+    assert content_words(line) == words
+
+
+@settings(max_examples=3000, derandomize=True)
+@given(edge_text)
+def test_words_agree_with_the_patterns(line):
+    assert content_words(line) == reference_words(line)
+
+
+@settings(max_examples=500, derandomize=True)
+@given(st.lists(edge_text, max_size=12))
+def test_line_frequencies_agree_with_the_patterns(lines):
+    assert line_frequencies(lines) == reference_frequencies(lines)
+
+
+def test_frequencies_count_a_line_once_and_grow_past_the_first_table():
+    rng = random.Random(7)
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6)) for _ in range(5000)]
+    lines = [" ".join(rng.choice(words) for _ in range(30)) for _ in range(2000)] + ["abc abc abc"]
+    assert line_frequencies(lines) == reference_frequencies(lines)
+    assert line_frequencies(lines)["abc"] == 1
+
+
+def test_any_unicode_line_agrees():
+    rng = random.Random(11)
+    for _ in range(300):
+        line = "".join(chr(rng.randrange(0x20, 0xA000)) if rng.random() < 0.3 else rng.choice(EDGES) for _ in range(60))
+        assert content_words(line) == reference_words(line)
+
+
+def test_lines_must_be_text():
+    with pytest.raises(TypeError, match="must be str"):
+        line_frequencies(["abc", b"abc"])
+    with pytest.raises(TypeError):
+        content_words(3)

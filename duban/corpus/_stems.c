@@ -20,40 +20,36 @@
 static inline int is_cjk(Py_UCS4 ch) { return ch >= CJK_FIRST && ch <= CJK_LAST; }
 static inline int is_latin(Py_UCS4 ch) { return ch >= 'a' && ch <= 'z'; }
 /* sre's Unicode \w: alphanumeric or the underscore. */
-static inline int is_word(Py_UCS4 ch) { return ch == '_' || Py_UNICODE_ISALNUM(ch); }
+static inline int is_word(Py_UCS4 ch) { return ch < 128 ? ch == '_' || Py_ISALNUM(ch) : Py_UNICODE_ISALNUM(ch); }
 
 /* A word's key: stems in base 32 (letters 1-26, so no stem is 0), CJK pairs tagged above every stem. */
 typedef struct {
-    uint64_t *keys;  /* 0: an empty slot */
-    Py_ssize_t *lines;  /* how many lines hold the word */
-    Py_ssize_t *last;  /* the last line that counted it, so that a line counts a word once */
+    uint64_t key;  /* 0: an empty slot */
+    Py_ssize_t lines;  /* how many lines hold the word */
+    Py_ssize_t last;  /* the last line that counted it, so that a line counts a word once */
+} Entry;
+
+typedef struct {
+    Entry *entries;  /* open addressing, linear probing, at most half full */
     size_t capacity, used;
 } Table;
 
 static int table_init(Table *t, size_t capacity) {
-    t->keys = PyMem_Calloc(capacity, sizeof(uint64_t));
-    t->lines = PyMem_Calloc(capacity, sizeof(Py_ssize_t));
-    t->last = PyMem_Calloc(capacity, sizeof(Py_ssize_t));
+    t->entries = PyMem_Calloc(capacity, sizeof(Entry));
     t->capacity = capacity;
     t->used = 0;
-    if (!t->keys || !t->lines || !t->last) {
+    if (!t->entries) {
         PyErr_NoMemory();
         return -1;
     }
     return 0;
 }
 
-static void table_free(Table *t) {
-    PyMem_Free(t->keys);
-    PyMem_Free(t->lines);
-    PyMem_Free(t->last);
-}
-
-static inline size_t slot_of(const Table *t, uint64_t key) {
+static inline Entry *slot_of(const Table *t, uint64_t key) {
     size_t mask = t->capacity - 1, i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & mask;
-    while (t->keys[i] && t->keys[i] != key)
+    while (t->entries[i].key && t->entries[i].key != key)
         i = (i + 1) & mask;
-    return i;
+    return &t->entries[i];
 }
 
 static int table_grow(Table *t) {
@@ -61,34 +57,30 @@ static int table_grow(Table *t) {
     if (table_init(&bigger, t->capacity * 2) < 0)
         return -1;
     for (size_t i = 0; i < t->capacity; i++) {
-        if (t->keys[i]) {
-            size_t j = slot_of(&bigger, t->keys[i]);
-            bigger.keys[j] = t->keys[i];
-            bigger.lines[j] = t->lines[i];
-            bigger.last[j] = t->last[i];
-        }
+        if (t->entries[i].key)
+            *slot_of(&bigger, t->entries[i].key) = t->entries[i];
     }
     bigger.used = t->used;
-    table_free(t);
+    PyMem_Free(t->entries);
     *t = bigger;
     return 0;
 }
 
 /* Count `key` once for line number `line` (numbered from 1). */
 static int table_count(Table *t, uint64_t key, Py_ssize_t line) {
-    size_t i = slot_of(t, key);
-    if (!t->keys[i]) {
+    Entry *e = slot_of(t, key);
+    if (!e->key) {
         if ((t->used + 1) * 2 > t->capacity) {
             if (table_grow(t) < 0)
                 return -1;
-            i = slot_of(t, key);
+            e = slot_of(t, key);
         }
-        t->keys[i] = key;
+        e->key = key;
         t->used++;
     }
-    if (t->last[i] != line) {
-        t->last[i] = line;
-        t->lines[i]++;
+    if (e->last != line) {
+        e->last = line;
+        e->lines++;
     }
     return 0;
 }
@@ -108,96 +100,114 @@ static PyObject *word_of_key(uint64_t key) {
     return PyUnicode_FromStringAndSize(stem, n);
 }
 
-/* One line's words, lower-cased, handed to `emit(start, length, key)`; returns -1 if emit failed. */
-typedef int (*Emit)(void *context, Py_ssize_t start, Py_ssize_t length, uint64_t key);
+/* For each character below 256: the letter a-z its lower case is (1-26), or 0; whether its lower case is a word
+ * character. str.lower() maps every character on its own, by its simple lower case, except U+0130 (two characters),
+ * whose lines scan_line hands to str.lower() first. */
+static uint8_t latin_letter[256], word_character[256];
 
-static int scan_lowered(PyObject *low, Emit emit, void *context) {
-    int kind = PyUnicode_KIND(low);
-    const void *data = PyUnicode_DATA(low);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(low);
-    int ascii = PyUnicode_IS_ASCII(low);
-    Py_UCS4 prev = 0;  /* not a word character: the start of the line */
-    for (Py_ssize_t i = 0; i < n;) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-        if (!is_latin(ch)) {
-            prev = ch;
-            i++;
-            continue;
-        }
-        Py_ssize_t end = i + 1;
-        while (end < n && is_latin(PyUnicode_READ(kind, data, end)))
-            end++;
-        int starts_word = i == 0 || !(ascii ? (prev == '_' || (prev < 128 && Py_ISALNUM(prev))) : is_word(prev));
-        if (starts_word && end - i >= 3) {
-            Py_ssize_t length = end - i < MAX_STEM ? end - i : MAX_STEM;
-            uint64_t key = 0;
-            for (Py_ssize_t j = 0; j < MAX_STEM; j++)
-                key = (key << 5) | (j < length ? PyUnicode_READ(kind, data, i + j) - 'a' + 1 : 0);
-            if (emit(context, i, length, key) < 0)
-                return -1;
-        }
-        prev = PyUnicode_READ(kind, data, end - 1);
-        i = end;
-    }
-    if (ascii)
-        return 0;
-    for (Py_ssize_t i = 0; i + 1 < n;) {
-        Py_UCS4 a = PyUnicode_READ(kind, data, i), b = PyUnicode_READ(kind, data, i + 1);
-        if (is_cjk(a) && is_cjk(b)) {
-            if (emit(context, i, 2, CJK_TAG | (uint64_t)(a - CJK_FIRST) << 16 | (b - CJK_FIRST)) < 0)
-                return -1;
-            i += 2;
-        } else {
-            i++;
-        }
-    }
-    return 0;
+static inline unsigned letter_of(Py_UCS4 ch) {
+    if (ch < 256)
+        return latin_letter[ch];
+    Py_UCS4 low = Py_UNICODE_TOLOWER(ch);  /* the Kelvin sign is a "k" */
+    return is_latin(low) ? low - 'a' + 1 : 0;
 }
 
-static PyObject *lowered(PyObject *line) {
-    if (!PyUnicode_Check(line)) {
-        PyErr_Format(PyExc_TypeError, "a line must be str, not %.80s", Py_TYPE(line)->tp_name);
-        return NULL;
+static inline int is_word_lowered(Py_UCS4 ch) { return ch < 256 ? word_character[ch] : is_word(Py_UNICODE_TOLOWER(ch)); }
+
+/* A line's words go to EMIT(context, key) in order: first the stems, at each run of letters a-z that a non-word
+ * character (or the line's start) precedes, its first six letters; then the CJK pairs. Returns -1 if EMIT failed. */
+#define DEFINE_SCAN(NAME, CHAR, MAY_HOLD_CJK, EMIT)                                                               \
+    static int NAME(const CHAR *s, Py_ssize_t n, void *context) {                                                \
+        for (Py_ssize_t i = 0; i < n;) {                                                                         \
+            unsigned letter = letter_of(s[i]);                                                                   \
+            if (!letter) {                                                                                       \
+                i++;                                                                                             \
+                continue;                                                                                        \
+            }                                                                                                    \
+            int starts_word = i == 0 || !is_word_lowered(s[i - 1]), length = 0;                                  \
+            uint64_t key = 0;                                                                                    \
+            do {                                                                                                 \
+                if (length < MAX_STEM) {                                                                         \
+                    key = key << 5 | letter;                                                                     \
+                    length++;                                                                                    \
+                }                                                                                                \
+            } while (++i < n && (letter = letter_of(s[i])));                                                     \
+            if (starts_word && length >= 3 && EMIT(context, key << 5 * (MAX_STEM - length)) < 0)                 \
+                return -1;                                                                                       \
+        }                                                                                                        \
+        if (!(MAY_HOLD_CJK))                                                                                     \
+            return 0;                                                                                            \
+        for (Py_ssize_t i = 0; i + 1 < n;) {                                                                     \
+            Py_UCS4 a = s[i], b = s[i + 1];                                                                      \
+            if (is_cjk(a) && is_cjk(b)) {                                                                        \
+                if (EMIT(context, CJK_TAG | (uint64_t)(a - CJK_FIRST) << 16 | (b - CJK_FIRST)) < 0)             \
+                    return -1;                                                                                   \
+                i += 2;                                                                                          \
+            } else {                                                                                             \
+                i++;                                                                                             \
+            }                                                                                                    \
+        }                                                                                                        \
+        return 0;                                                                                                \
     }
-    return PyObject_CallMethod(line, "lower", NULL);
-}
 
-typedef struct {
-    PyObject *low, *words;
-} Collect;
+/* Scan `line` as found lower-cased, with the scanners NAME_ucs1, NAME_ucs2 and NAME_ucs4. */
+#define DEFINE_SCAN_LINE(NAME)                                                                                    \
+    static int NAME(PyObject *line, void *context) {                                                             \
+        if (!PyUnicode_Check(line)) {                                                                            \
+            PyErr_Format(PyExc_TypeError, "a line must be str, not %.80s", Py_TYPE(line)->tp_name);             \
+            return -1;                                                                                           \
+        }                                                                                                        \
+        Py_ssize_t n = PyUnicode_GET_LENGTH(line);                                                               \
+        if (PyUnicode_KIND(line) == PyUnicode_1BYTE_KIND)                                                        \
+            return NAME##_ucs1(PyUnicode_1BYTE_DATA(line), n, context);                                          \
+        if (PyUnicode_FindChar(line, 0x130, 0, n, 1) != -1) {                                                    \
+            PyObject *low = PyObject_CallMethod(line, "lower", NULL);                                            \
+            if (!low)                                                                                            \
+                return -1;                                                                                       \
+            int result = NAME(low, context); /* holds no U+0130 */                                               \
+            Py_DECREF(low);                                                                                      \
+            return result;                                                                                       \
+        }                                                                                                        \
+        if (PyUnicode_KIND(line) == PyUnicode_2BYTE_KIND)                                                        \
+            return NAME##_ucs2(PyUnicode_2BYTE_DATA(line), n, context);                                          \
+        return NAME##_ucs4(PyUnicode_4BYTE_DATA(line), n, context);                                              \
+    }
 
-static int collect(void *context, Py_ssize_t start, Py_ssize_t length, uint64_t key) {
-    (void)key;
-    Collect *c = context;
-    PyObject *word = PyUnicode_Substring(c->low, start, start + length);
+static inline int collect(void *context, uint64_t key) {
+    PyObject *word = word_of_key(key);
     if (!word)
         return -1;
-    int failed = PyList_Append(c->words, word);
+    int failed = PyList_Append((PyObject *)context, word);
     Py_DECREF(word);
     return failed;
 }
 
-static PyObject *content_words(PyObject *module, PyObject *line) {
-    (void)module;
-    Collect c = {lowered(line), NULL};
-    if (!c.low)
-        return NULL;
-    c.words = PyList_New(0);
-    if (!c.words || scan_lowered(c.low, collect, &c) < 0)
-        Py_CLEAR(c.words);
-    Py_DECREF(c.low);
-    return c.words;
-}
+DEFINE_SCAN(collect_line_ucs1, Py_UCS1, 0, collect)
+DEFINE_SCAN(collect_line_ucs2, Py_UCS2, 1, collect)
+DEFINE_SCAN(collect_line_ucs4, Py_UCS4, 1, collect)
+DEFINE_SCAN_LINE(collect_line)
 
 typedef struct {
     Table table;
     Py_ssize_t line;
 } Count;
 
-static int count(void *context, Py_ssize_t start, Py_ssize_t length, uint64_t key) {
-    (void)start, (void)length;
+static inline int count(void *context, uint64_t key) {
     Count *c = context;
     return table_count(&c->table, key, c->line);
+}
+
+DEFINE_SCAN(count_line_ucs1, Py_UCS1, 0, count)
+DEFINE_SCAN(count_line_ucs2, Py_UCS2, 1, count)
+DEFINE_SCAN(count_line_ucs4, Py_UCS4, 1, count)
+DEFINE_SCAN_LINE(count_line)
+
+static PyObject *content_words(PyObject *module, PyObject *line) {
+    (void)module;
+    PyObject *words = PyList_New(0);
+    if (words && collect_line(line, words) < 0)
+        Py_CLEAR(words);
+    return words;
 }
 
 static PyObject *line_frequencies(PyObject *module, PyObject *lines) {
@@ -212,27 +222,23 @@ static PyObject *line_frequencies(PyObject *module, PyObject *lines) {
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     PyObject **items = PySequence_Fast_ITEMS(seq);
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *low = lowered(items[i]);
-        if (!low)
-            goto done;
         c.line = i + 1;
-        int failed = scan_lowered(low, count, &c);
-        Py_DECREF(low);
-        if (failed < 0)
+        if (count_line(items[i], &c) < 0)
             goto done;
     }
     result = PyDict_New();
     for (size_t i = 0; result && i < c.table.capacity; i++) {
-        if (!c.table.keys[i])
+        Entry *e = &c.table.entries[i];
+        if (!e->key)
             continue;
-        PyObject *word = word_of_key(c.table.keys[i]), *lines_holding = PyLong_FromSsize_t(c.table.lines[i]);
+        PyObject *word = word_of_key(e->key), *lines_holding = PyLong_FromSsize_t(e->lines);
         if (!word || !lines_holding || PyDict_SetItem(result, word, lines_holding) < 0)
             Py_CLEAR(result);
         Py_XDECREF(word);
         Py_XDECREF(lines_holding);
     }
 done:
-    table_free(&c.table);
+    PyMem_Free(c.table.entries);
     Py_DECREF(seq);
     return result;
 }
@@ -250,4 +256,11 @@ static struct PyModuleDef stems_module = {
     -1, methods,
 };
 
-PyMODINIT_FUNC PyInit__stems(void) { return PyModule_Create(&stems_module); }
+PyMODINIT_FUNC PyInit__stems(void) {
+    for (Py_UCS4 ch = 0; ch < 256; ch++) {
+        Py_UCS4 low = Py_UNICODE_TOLOWER(ch);
+        latin_letter[ch] = is_latin(low) ? (uint8_t)(low - 'a' + 1) : 0;
+        word_character[ch] = (uint8_t)is_word(low);
+    }
+    return PyModule_Create(&stems_module);
+}

@@ -81,3 +81,13 @@ def test_lines_must_be_text():
         line_frequencies(["abc", b"abc"])
     with pytest.raises(TypeError):
         content_words(3)
+
+
+def test_every_character_before_inside_and_after_a_word_agrees():
+    # Each character's lower case (one character, two, or an ASCII letter) and word-ness, in every place it can be.
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        c = chr(code)
+        line = f"{c}abc ab{c}cdefgh {c}{c}xyz_{c}klm 中{c}文字"
+        assert content_words(line) == reference_words(line), hex(code)

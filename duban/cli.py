@@ -17,7 +17,8 @@ from .extract.pipeline import extract_file
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = _parser(with_ledger="ledger" in argv)
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
@@ -29,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(with_ledger: bool = True) -> argparse.ArgumentParser:
+    """The command line; the ledger's many commands (and the modules that define them) only `with_ledger`."""
     parser = argparse.ArgumentParser(prog="duban", description=__doc__)
     parser.add_argument("--version", action="version", version=f"duban {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -58,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest.set_defaults(handler=_ledger("ingest"))
 
     ledger = sub.add_parser("ledger", help="the supervision ledger: items, owners, claims, verifications, changes, history")
-    _ledger_parsers(ledger.add_subparsers(dest="ledger_command", required=True, metavar="COMMAND"))
+    if with_ledger:
+        _ledger_parsers(ledger.add_subparsers(dest="ledger_command", required=True, metavar="COMMAND"))
     return parser
 
 

@@ -99,9 +99,10 @@ def evidence_file(tmp_path, name: str, text: str) -> str:
     return str(path)
 
 
-def test_the_extractors_commands_never_import_django():
+def test_the_extractors_commands_never_import_django_nor_the_ledgers_commands():
     code = ("import sys; from duban import cli; cli.main(['documents', '-q', 'examples/inspection_feedback.txt']); "
-            "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'")
+            "assert not [m for m in sys.modules if m.split('.')[0] == 'django'], 'django imported'; "
+            "assert 'duban.ledger.commands' not in sys.modules, 'ledger commands imported'")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "oversight" in done.stdout

@@ -207,8 +207,18 @@ def snapshot() -> tuple[Path, str]:
             target = tmp / p.relative_to(ROOT)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(p, target)
+        _byte_compile(tmp)
         tmp.rename(dest)
     return dest, short
+
+
+def _byte_compile(tree: Path) -> None:
+    """Compile the copied duban/ to bytecode, as installing a package does, so that no run compiles its source.
+
+    Python writes bytecode on first import by itself, unless PYTHONDONTWRITEBYTECODE is set (as on our machine):
+    then every run would compile duban's source again, ~30 ms that an installed duban never spends.
+    """
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "duban")], check=True)
 
 
 def export_commit(rev: str) -> tuple[Path, str]:
@@ -233,6 +243,7 @@ def export_commit(rev: str) -> tuple[Path, str]:
                                    capture_output=True, text=True)
             if build.returncode:
                 raise SystemExit(f"bench: building commit {short}'s extension failed:\n{build.stderr}")
+        _byte_compile(tmp)
         tmp.rename(dest)
     return dest, short
 

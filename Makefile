@@ -12,12 +12,12 @@ $(STAMP): pyproject.toml setup.py duban/corpus/_stems.c | compiler
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# A C compiler and Python's headers, which installing duban needs to build its tokeniser (duban/corpus/_stems.c):
+# A C compiler and Python's headers, which installing duban needs to build its C module (duban/corpus/_stems.c):
 # installed only when they are missing and we are root on Debian (anyone else is told what to install).
 compiler:
 	@if ! { command -v gcc >/dev/null && $(PYTHON) -c 'import os, sysconfig; assert os.path.exists(sysconfig.get_paths()["include"] + "/Python.h")' 2>/dev/null; }; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	        echo "installing gcc and python3-dev (duban's compiled tokeniser)"; \
+	        echo "installing gcc and python3-dev (duban's compiled module)"; \
 	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc python3-dev; \
 	    else \
 	        echo "make: installing duban compiles a small C module: install a C compiler and Python's headers (Debian: gcc python3-dev)" >&2; \

@@ -1,4 +1,4 @@
-"""The one compiled part of duban, the splitter's tokeniser; everything else is declared in pyproject.toml."""
+"""The one compiled part of duban, the splitter's topic-shift measure; everything else is in pyproject.toml."""
 
 from setuptools import Extension, setup
 

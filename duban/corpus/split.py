@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from itertools import compress
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from ._stems import content_words, line_frequencies  # word stems (first six letters) and CJK character pairs
+from ._stems import content_words, cosine, line_frequencies  # words: stems (first six letters), CJK pairs
 from .caseless import CaselessPattern
 
 # Lines a crawler leaves between articles; each one closes the document before it.
@@ -119,7 +117,7 @@ def _split_chunk(first_line: int, lines: list[str]) -> Iterator[Segment]:
 
 
 class _Topics:
-    """The content words of a run's non-blank lines and their idf, read only once a candidate title needs them.
+    """The content words of a run's non-blank lines and how many lines hold each, read once a candidate needs them.
 
     Every line is counted for the idf, but only the lines in a window are split into words.
     """
@@ -127,18 +125,21 @@ class _Topics:
     def __init__(self, lines: list[str], nonblank: list[int]):
         self._lines, self._nonblank = lines, nonblank
         self._words: list[list[str] | None] = []
-        self._idf: _Idf | None = None
+        self._frequencies: dict[str, int] | None = None
 
     def add_shift(self, score: float, k: int, current_start: int) -> float:
-        """`score` plus the evidence of a topic shift at non-blank line k: low tf-idf cosine between the sides."""
-        if self._idf is None:
+        """`score` plus the evidence of a topic shift at non-blank line k: low tf-idf cosine between the sides.
+
+        The idf of a word is log((1 + lines) / lines holding it), over the non-blank lines of the run being split.
+        """
+        if self._frequencies is None:
             self._words = [None] * len(self._nonblank)
-            self._idf = _Idf(line_frequencies(list(map(self._lines.__getitem__, self._nonblank))), len(self._nonblank))
+            self._frequencies = line_frequencies(list(map(self._lines.__getitem__, self._nonblank)))
         before = self._window(k - 1, max(current_start, k - 60) - 1, -1)
         after = self._window(k, min(len(self._words), k + 60), 1)
         if len(before) < 25 or len(after) < 25:
             score -= 0.5  # too little text on one side to judge a topic shift
-        return score + (0.1 - _cosine(before, after, self._idf)) * 10
+        return score + (0.1 - cosine(before, after, self._frequencies, len(self._nonblank))) * 10
 
     def _window(self, start: int, stop: int, step: int) -> list[str]:
         """Up to COHESION_WINDOW words from non-blank line `start` towards `stop`, nearest lines first."""
@@ -150,18 +151,6 @@ class _Topics:
             if len(out) >= COHESION_WINDOW:
                 return out[:COHESION_WINDOW]
         return out
-
-
-class _Idf(dict):
-    """Inverse document frequency over the lines of a run, worked out for a word when a window first holds it."""
-
-    def __init__(self, df: dict[str, int], lines: int):
-        super().__init__()
-        self._df, self._lines = df, lines
-
-    def __missing__(self, word: str) -> float:
-        value = self[word] = math.log((1 + self._lines) / self._df[word])
-        return value
 
 
 _ATTACHMENT_HEADINGS = ("attachment", "attachments", "annex", "appendix")
@@ -242,13 +231,3 @@ def _unlike_body_text(text: str) -> bool:
         return False
     cjk = 0 if text.isascii() else len(_CJK_CHAR.findall(text))
     return not (cjk > len(text) / 3 and (len(text) > 60 or re.search(r"[，,。]", text)))
-
-
-def _cosine(a: list[str], b: list[str], idf: dict[str, float]) -> float:
-    """Cosine of the tf-idf vectors of two word windows (idf over the lines of the run being split)."""
-    if not a or not b:
-        return 0.0
-    ca = {w: n * idf[w] for w, n in Counter(a).items()}
-    cb = {w: n * idf[w] for w, n in Counter(b).items()}
-    norm = math.sqrt(sum(v * v for v in ca.values()) * sum(v * v for v in cb.values()))
-    return sum(v * cb[w] for w, v in ca.items() if w in cb) / norm if norm else 0.0

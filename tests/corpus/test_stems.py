@@ -1,5 +1,6 @@
-"""The splitter's native tokeniser agrees with the two sre patterns that define a line's content words."""
+"""The splitter's native module: words agree with the two sre patterns that define them, the cosine with its formula."""
 
+import math
 import random
 import re
 from collections import Counter
@@ -8,7 +9,7 @@ from itertools import chain
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from duban.corpus._stems import content_words, line_frequencies
+from duban.corpus._stems import content_words, cosine, line_frequencies
 
 # The definition the C code implements (duban/corpus/_stems.c): stems where words start, then CJK pairs.
 _LATIN_STEM = re.compile(r"\b[a-z]{3,6}")
@@ -91,3 +92,47 @@ def test_every_character_before_inside_and_after_a_word_agrees():
         c = chr(code)
         line = f"{c}abc ab{c}cdefgh {c}{c}xyz_{c}klm 中{c}文字"
         assert content_words(line) == reference_words(line), hex(code)
+
+
+def reference_cosine(a: list[str], b: list[str], frequencies: dict[str, int], lines: int) -> float:
+    """Cosine of the tf-idf vectors of two word lists, idf log((1 + lines) / lines holding the word), summed in order."""
+    if not a or not b:
+        return 0.0
+    weights = []
+    for words in (a, b):
+        counts = Counter(words)  # in the order words first occur
+        weights.append({w: n * math.log((1 + lines) / frequencies[w]) for w, n in counts.items()})
+    wa, wb = weights
+    norm_a = norm_b = dot = 0.0
+    for v in wa.values():
+        norm_a += v * v
+    for v in wb.values():
+        norm_b += v * v
+    norm = math.sqrt(norm_a * norm_b)
+    for w, v in wa.items():
+        if w in wb:
+            dot += v * wb[w]
+    return dot / norm if norm else 0.0
+
+
+def test_cosine_is_the_formula_to_the_last_bit():
+    rng = random.Random(5)
+    vocabulary = [f"w{i:03d}" for i in range(400)]
+    for _ in range(300):
+        lines = rng.randrange(1, 500)
+        frequencies = {w: rng.randrange(1, lines + 1) for w in vocabulary}
+        a = [rng.choice(vocabulary[: rng.randrange(1, 400)]) for _ in range(rng.randrange(0, 160))]
+        b = [rng.choice(vocabulary[rng.randrange(0, 399) :]) for _ in range(rng.randrange(0, 160))]
+        assert cosine(a, b, frequencies, lines) == reference_cosine(a, b, frequencies, lines)
+
+
+def test_cosine_of_windows_with_words_in_common_or_not():
+    frequencies = {"river": 2, "water": 3, "plan": 10, "tax": 1}
+    assert cosine(["river", "water"], ["river", "water"], frequencies, 10) == pytest.approx(1.0)
+    assert cosine(["river", "water"], ["tax"], frequencies, 10) == 0.0
+    assert cosine([], ["tax"], frequencies, 10) == 0.0
+    assert cosine(["plan"], ["plan"], frequencies, 9) == 0.0  # a word in every line weighs nothing
+    with pytest.raises(KeyError):
+        cosine(["river"], ["unknown"], frequencies, 10)
+    with pytest.raises(TypeError):
+        cosine(("river",), ["river"], frequencies, 10)

@@ -6,13 +6,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test install system compiler chromium bench clean
 
-$(STAMP): pyproject.toml setup.py duban/corpus/_stems.c | compiler
+$(STAMP): pyproject.toml setup.py duban/corpus/_topics.c | compiler
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# A C compiler and Python's headers, which installing duban needs to build its C module (duban/corpus/_stems.c):
+# A C compiler and Python's headers, which installing duban needs to build its C module (duban/corpus/_topics.c):
 # installed only when they are missing and we are root on Debian (anyone else is told what to install).
 compiler:
 	@if ! { command -v gcc >/dev/null && $(PYTHON) -c 'import os, sysconfig; assert os.path.exists(sysconfig.get_paths()["include"] + "/Python.h")' 2>/dev/null; }; then \

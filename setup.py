@@ -2,4 +2,4 @@
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("duban.corpus._stems", ["duban/corpus/_stems.c"], extra_compile_args=["-O2"])])
+setup(ext_modules=[Extension("duban.corpus._topics", ["duban/corpus/_topics.c"], extra_compile_args=["-O2"])])

@@ -7,7 +7,7 @@ from itertools import compress
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from ._stems import content_words, cosine, line_frequencies  # words: stems (first six letters), CJK pairs
+from ._topics import content_words, cosine, line_frequencies  # words: stems (first six letters), CJK pairs
 from .caseless import CaselessPattern
 
 # Lines a crawler leaves between articles; each one closes the document before it.

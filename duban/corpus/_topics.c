@@ -2,7 +2,7 @@
  * and the tf-idf cosine of two windows of words.
  *
  * A line's content words are, in order, its Latin word stems and then its CJK character pairs, read from the
- * lower-cased line exactly as these two sre patterns would find them (tests/corpus/test_stems.py holds them):
+ * lower-cased line exactly as these two sre patterns would find them (tests/corpus/test_topics.py holds them):
  *   \b[a-z]{3,6}            where a word starts, its first three to six letters (\b in Unicode mode)
  *   [\u4e00-\u9fff]{2}      consecutive pairs of CJK characters, left to right without overlap
  * `line_frequencies` counts, for every word, the lines that hold it, without creating a string per occurrence:
@@ -347,16 +347,17 @@ static PyMethodDef methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef stems_module = {
-    PyModuleDef_HEAD_INIT, "_stems", "The splitter's topic-shift measure: content words, lines holding each word, tf-idf cosine.",
+static struct PyModuleDef topics_module = {
+    PyModuleDef_HEAD_INIT, "_topics",
+    "The splitter's topic-shift measure: content words, lines holding each word, tf-idf cosine.",
     -1, methods,
 };
 
-PyMODINIT_FUNC PyInit__stems(void) {
+PyMODINIT_FUNC PyInit__topics(void) {
     for (Py_UCS4 ch = 0; ch < 256; ch++) {
         Py_UCS4 low = Py_UNICODE_TOLOWER(ch);
         latin_letter[ch] = is_latin(low) ? (uint8_t)(low - 'a' + 1) : 0;
         word_character[ch] = (uint8_t)is_word(low);
     }
-    return PyModule_Create(&stems_module);
+    return PyModule_Create(&topics_module);
 }

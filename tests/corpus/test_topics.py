@@ -9,9 +9,9 @@ from itertools import chain
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from duban.corpus._stems import content_words, cosine, line_frequencies
+from duban.corpus._topics import content_words, cosine, line_frequencies
 
-# The definition the C code implements (duban/corpus/_stems.c): stems where words start, then CJK pairs.
+# The definition the C code implements (duban/corpus/_topics.c): stems where words start, then CJK pairs.
 _LATIN_STEM = re.compile(r"\b[a-z]{3,6}")
 _CJK_PAIR = re.compile(r"[\u4e00-\u9fff]{2}")
 

@@ -24,6 +24,11 @@ _LINKS = (
 )
 _LINKS_LINE = rf"(?:{_LINKS}|[【\[]\s*{_LINKS}\s*[】\]])\s*[:：]?"
 _LINKS_HEADER = re.compile(rf"^\s*+{_LINKS_LINE}\s*$", re.I)
+# The line under an article's title that tells when and where it was published: "Release time: … Source: …".
+_ARTICLE_META = re.compile(
+    r"(?:release(?:d)?\s+(?:time|date|on)|publish(?:ed)?(?:\s+(?:time|date|on))?|date|source|author|views|发布时间|来源)\s*[:：]",
+    re.I,
+)
 # Lines a crawler leaves between articles, or a web page around one; each one closes the document before it. Only
 # whole-line shapes, so that a body line starting with the same word ("Next, the city will", "Copyright
 # protection") is never one. Each alternative starts with a word or a bracket, not an optional part: the match
@@ -126,10 +131,10 @@ def split_segments(lines: Iterable[str]) -> Iterator[Segment]:
                 if links:
                     links.append(line)
                 continue
-            if _is_headline(text):
+            if _is_headline(text) and not _ARTICLE_META.match(text):
                 links = [line]
                 continue
-            # body text has ended the list: the headline just before it, if any, is its title
+            # an article's text or its release line has ended the list: the headline just before it is its title
             chunk, first, links = links, number - len(links), None
         chunk.append(line)
         size += len(line)

@@ -359,3 +359,11 @@ def test_a_link_list_that_runs_into_an_article_gives_it_its_title():
         (1, 1, "The story ends here."), (9, 11, "Qinghe plants trees on the river banks")
     ]
     assert segments[1].first_line == 9 and segments[1].lines[0] == "Qinghe plants trees on the river banks"
+
+
+def test_a_link_list_ends_at_the_release_line_under_the_next_article_title():
+    text = (
+        "Related reading:\n\nAnping opens a museum\n\nQinghe plants trees on the river banks\n\n"
+        "Release time: 2025-04-02 09:30    Source: Qinghe Daily\n\nThe province planted 2 million trees.\n"
+    )
+    assert [_first_last(s)[:3] for s in _segments(text)] == [(5, 9, "Qinghe plants trees on the river banks")]

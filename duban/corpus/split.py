@@ -26,16 +26,17 @@ _LINKS_LINE = rf"(?:{_LINKS}|[【\[]\s*{_LINKS}\s*[】\]])\s*[:：]?"
 _LINKS_HEADER = re.compile(rf"^\s*+{_LINKS_LINE}\s*$", re.I)
 # The line under an article's title that tells when and where it was published: "Release time: … Source: …".
 _ARTICLE_META = re.compile(
-    r"(?:release(?:d)?\s+(?:time|date|on)|publish(?:ed)?(?:\s+(?:time|date|on))?|date|source|author|views|发布时间|来源)\s*[:：]",
+    r"(?:released?\s+(?:time|date|on)|publish(?:ed)?(?:\s+(?:time|date|on))?|date|source|author|views|发布时间|来源)\s*[:：]",
     re.I,
 )
 # Lines a crawler leaves between articles, or a web page around one; each one closes the document before it. Only
 # whole-line shapes, so that a body line starting with the same word ("Next, the city will", "Copyright
-# protection") is never one. Each alternative starts with a word or a bracket, not an optional part: the match
-# of most lines then fails at their first character.
+# protection") is never one. No alternative starts with an optional part and \s*+ gives back no space, so each is
+# tried at one place only: a line's first character after its indent.
 _NOISE = re.compile(
     r"^\s*+(?:"
-    r"通过\s*admin|by\s+admin|posted\s+by\s+admin|作者[:：]?\s*admin"
+    r"通过\s*admin|by\s+admin|posted\s+(?:on\s+.{1,40}?\s+)?by\s+admin|作者[:：]?\s*admin"
+    r"|this\s+entry\s+was\s+posted\s+in\b.*|post\s+navigation"
     r"|标签归档.*|tag\s+archives?\b.*|category\s+archives?\b.*|分类目录归档.*|(?:tags?|tagged|标签)\s*[:：].*"
     r"|ad\s?\d{1,2}|advertisement|广告\d*"
     # page navigation: "Previous: <title>", "Next article: <title>", "« Older posts"

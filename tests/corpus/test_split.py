@@ -65,6 +65,9 @@ def test_noise_lines(line):
         "【Related links】",
         "You may also like:",
         "相关阅读",
+        "Posted on March 3, 2025 by admin",
+        "This entry was posted in Local news. Bookmark the permalink.",
+        "Post navigation",
     ],
 )
 def test_web_page_chrome_is_noise(line):
@@ -93,6 +96,7 @@ def test_web_page_chrome_is_noise(line):
         "Share the experience of the pilot counties.",
         "Tags are issued to every registered well.",
         "Latest progress of the rural water supply project",
+        "Posted on the notice board of every village, the list was checked by 3,000 people.",
         "",
     ],
 )

@@ -17,12 +17,13 @@ _PAGE_TOOL = (
 )
 _TOOL_BUTTON = rf"[【\[]\s*{_PAGE_TOOL}[^】\]]{{0,40}}[】\]]"
 _PAGE_LINK = r"(?:previous|prev|next|older|newer)(?:\s+(?:posts?|articles?|entries|entry|one|piece|item|story|news|page))?"
-# The header of a list of links to other pages: the headlines under it belong to no document either.
+# The header of a list of links to other pages, perhaps with its first link: the headlines under it belong to no
+# document either.
 _LINKS = (
     r"(?:(?:related|recommended|further|extended|more|latest|recent|popular|hot)\s+(?:reading|posts|articles?|news|links|stories)"
     r"|you\s+may\s+also\s+like|相关(?:阅读|文章|链接|新闻)|推荐阅读|延伸阅读)"
 )
-_LINKS_LINE = rf"(?:{_LINKS}|[【\[]\s*{_LINKS}\s*[】\]])\s*[:：]?"
+_LINKS_LINE = rf"(?:{_LINKS}|[【\[]\s*{_LINKS}\s*[】\]])(?:\s*[:：].*)?"
 _LINKS_HEADER = re.compile(rf"^\s*+{_LINKS_LINE}\s*$", re.I)
 # The line under an article's title that tells when and where it was published: "Release time: … Source: …".
 _ARTICLE_META = re.compile(
@@ -45,7 +46,7 @@ _NOISE = re.compile(
     # a site's header and footer: a breadcrumb, a copyright line
     r"|(?:home(?:\s*page)?|首页)\s*[>›»＞→].*|(?:(?:current|your)\s+(?:location|position)|you\s+are\s+here)\s*[:：].*"
     r"|(?:当前位置|您的位置)\s*[:：].*|(?:copyright\s*(?:©|\(c\)|[:：]|(?:19|20)\d\d)|©|版权所有).*"
-    rf"|{_TOOL_BUTTON}(?:\s*{_TOOL_BUTTON})*|{_PAGE_TOOL}\s*[:：]?(?:\s*[|｜]\s*{_PAGE_TOOL}\s*[:：]?)*"
+    rf"|{_TOOL_BUTTON}(?:\s*{_TOOL_BUTTON})*|{_PAGE_TOOL}\s*[:：]?(?:\s*[|｜/·•]\s*{_PAGE_TOOL}\s*[:：]?)*"
     r"|font\s+size\s*[:：].{0,40}|share\s+(?:to|this)\s*[:：].{0,60}"
     rf"|{_LINKS_LINE}"
     r")\s*$",

@@ -55,6 +55,7 @@ def test_noise_lines(line):
         "【打印本页】【关闭窗口】",
         "Print | Close | Share to:",
         "Print this page | Close window",
+        "Print / Close · Share",
         "Back to top",
         "Share to: WeChat Weibo",
         "Font size: A+ A A-",
@@ -348,8 +349,9 @@ def test_a_lone_heading_between_separators_is_no_document():
     assert len(_segments("Qinghe Daily\n\nAd1\n\nA short notice.\n")) == 1  # a sentence is a document's text
 
 
-def test_headlines_under_a_related_header_belong_to_no_document():
-    text = "Related posts:\n\nAnping opens a museum\n\nLanxi dredges its canals\n\n通过admin\n"
+@pytest.mark.parametrize("header", ["Related posts:", "Related reading: Qinghe builds 3 reservoirs", "【Related links】"])
+def test_headlines_under_a_related_header_belong_to_no_document(header):
+    text = f"{header}\n\nAnping opens a museum\n\nLanxi dredges its canals\n\n通过admin\n"
     assert _segments(text) == []
 
 

@@ -17,6 +17,10 @@ _PLAN_TITLE = CaselessPattern(
     r"\b(?:plan|programme|program|action|implementation|opinions?|key\s+points|pilot|tasks?|measures|"
     r"notice\s+(?:of|on)\b.*\b(?:printing|issuing|distributing)|work\s+arrangements?|scheme|roadmap)\b"
 )
+# A title headed by a plan ("X County Rectification Plan for the Problems Fed Back by the Inspection Group") names a plan
+# whatever it is about: its head is the words before its first preposition or bracket.
+_TITLE_HEAD_END = CaselessPattern(r"\s(?:for|on|of|about|regarding|concerning|to|in)\s|[(（:：]")
+_PLAN_HEAD = CaselessPattern(r"\b(?:plans?|programmes?|programs?|schemes?)$")
 _OVERSIGHT_TITLE = CaselessPattern(
     r"\b(?:inspect\w*|audit\w*|supervis\w*\s+(?:group|team|feedback)|investigat\w*|feedback|rectif\w*|accountab\w*|"
     r"problems?|violations?)\b"
@@ -118,15 +122,23 @@ def classify_genre(title: str, lines: list[str]) -> str:
     plan_title = bool(_PLAN_TITLE.search_lowered(head, head_lowered)) and not _WHITE_PAPER.search_lowered(head, head_lowered)
     phrases = _phrase_counts(led, data, patterns.phrase)
     words = max(1, data.count(b" ") + 1) if phrases else 1  # (no phrase: the counts are 0 whatever the word count)
-    oversight = phrases["oversight"] / words * 1000 + (3 if _OVERSIGHT_TITLE.search(title) else 0)
+    oversight_title = bool(_OVERSIGHT_TITLE.search(title))
+    oversight = phrases["oversight"] / words * 1000 + (3 if oversight_title else 0)
     plan = phrases["plan"] / words * 1000 + (3 if plan_title else 0)
     if _count_up_to(3, patterns.numbered.finditer(led)) == 3:
         plan += 1
-    if oversight >= 4.5 and oversight > plan:
+    # without the title's word, a genre needs more than one phrase of it: in a short news story a single "by the end
+    # of 2026" weighs as much as a plan's dozens of phrases in a long one
+    if oversight >= 4.5 and oversight > plan and (oversight_title or phrases["oversight"] > 1) and not _plan_headed(title):
         return "oversight"
-    if plan >= 4 and (plan_title or plan >= 8):
+    if plan >= 4 and (plan_title or plan >= 8 and phrases["plan"] > 1):
         return "plan"
     return "other"
+
+
+def _plan_headed(title: str) -> bool:
+    head_end = _TITLE_HEAD_END.search(title)
+    return bool(_PLAN_HEAD.search(title[: head_end.start() if head_end else len(title)].rstrip()))
 
 
 def _count_up_to(most: int, matches: Iterator[re.Match[str]]) -> int:

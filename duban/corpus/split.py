@@ -10,13 +10,45 @@ from typing import Iterable, Iterator
 from ._topics import content_words, cosine, line_frequencies  # words: stems (first six letters), CJK pairs
 from .caseless import CaselessPattern
 
-# Lines a crawler leaves between articles; each one closes the document before it.
+# A web page's own tools, as a crawler keeps their labels: "【Font size: Large Medium Small】", "Print | Close".
+_PAGE_TOOL = (
+    r"(?:font(?:\s+size)?|print(?:\s+this\s+(?:page|article))?|close(?:\s+(?:this\s+)?(?:window|page))?|share(?:\s+to)?"
+    r"|(?:add\s+to\s+)?favou?rites|collect|bookmark|back\s+to\s+top|字号|打印(?:本页)?|关闭(?:窗口)?|收藏|分享到?)"
+)
+_TOOL_BUTTON = rf"[【\[]\s*{_PAGE_TOOL}[^】\]]{{0,40}}[】\]]"
+_PAGE_LINK = r"(?:previous|prev|next|older|newer)(?:\s+(?:posts?|articles?|entries|entry|one|piece|item|story|news|page))?"
+# The header of a list of links to other pages, perhaps with its first link: the headlines under it belong to no
+# document either.
+_LINKS = (
+    r"(?:(?:related|recommended|further|extended|more|latest|recent|popular|hot)\s+(?:reading|posts|articles?|news|links|stories)"
+    r"|you\s+may\s+also\s+like|相关(?:阅读|文章|链接|新闻)|推荐阅读|延伸阅读)"
+)
+_LINKS_LINE = rf"(?:{_LINKS}|[【\[]\s*{_LINKS}\s*[】\]])(?:\s*[:：].*)?"
+_LINKS_HEADER = re.compile(rf"^\s*+{_LINKS_LINE}\s*$", re.I)
+# The line under an article's title that tells when and where it was published: "Release time: … Source: …".
+_ARTICLE_META = re.compile(
+    r"(?:released?\s+(?:time|date|on)|publish(?:ed)?(?:\s+(?:time|date|on))?|date|source|author|views|发布时间|来源)\s*[:：]",
+    re.I,
+)
+# Lines a crawler leaves between articles, or a web page around one; each one closes the document before it. Only
+# whole-line shapes, so that a body line starting with the same word ("Next, the city will", "Copyright
+# protection") is never one. No alternative starts with an optional part and \s*+ gives back no space, so each is
+# tried at one place only: a line's first character after its indent.
 _NOISE = re.compile(
-    r"^\s*(?:"
-    r"通过\s*admin|by\s+admin|posted\s+by\s+admin|作者[:：]?\s*admin"
-    r"|标签归档.*|tag\s+archives?\b.*|category\s+archives?\b.*|分类目录归档.*"
+    r"^\s*+(?:"
+    r"通过\s*admin|by\s+admin|posted\s+(?:on\s+.{1,40}?\s+)?by\s+admin|作者[:：]?\s*admin"
+    r"|this\s+entry\s+was\s+posted\s+in\b.*|post\s+navigation"
+    r"|标签归档.*|tag\s+archives?\b.*|category\s+archives?\b.*|分类目录归档.*|(?:tags?|tagged|标签)\s*[:：].*"
     r"|ad\s?\d{1,2}|advertisement|广告\d*"
-    r"|(?:previous|next)\s+(?:post|article)\s*[:：].*|上一篇[:：].*|下一篇[:：].*"
+    # page navigation: "Previous: <title>", "Next article: <title>", "« Older posts"
+    rf"|{_PAGE_LINK}\s*(?:[:：].*|[»›])?|[«‹]\s*{_PAGE_LINK}|last\s+(?:post|article|one|piece)\s*[:：].*"
+    r"|上一篇[:：].*|下一篇[:：].*"
+    # a site's header and footer: a breadcrumb, a copyright line
+    r"|(?:home(?:\s*page)?|首页)\s*[>›»＞→].*|(?:(?:current|your)\s+(?:location|position)|you\s+are\s+here)\s*[:：].*"
+    r"|(?:当前位置|您的位置)\s*[:：].*|(?:copyright\s*(?:©|\(c\)|[:：]|(?:19|20)\d\d)|©|版权所有).*"
+    rf"|{_TOOL_BUTTON}(?:\s*{_TOOL_BUTTON})*|{_PAGE_TOOL}\s*[:：]?(?:\s*[|｜/·•]\s*{_PAGE_TOOL}\s*[:：]?)*"
+    r"|font\s+size\s*[:：].{0,40}|share\s+(?:to|this)\s*[:：].{0,60}"
+    rf"|{_LINKS_LINE}"
     r")\s*$",
     re.I,
 )
@@ -87,12 +119,25 @@ def split_segments(lines: Iterable[str]) -> Iterator[Segment]:
     """Group a file's lines into documents, streaming: only one run between separators is held at a time."""
     chunk: list[str] = []
     first, size = 1, 0
+    links: list[str] | None = None  # under a "Related reading:" header: the lines since its last headline
     noise, max_lines, max_chars = _NOISE.match, MAX_DOCUMENT_LINES, MAX_RUN_CHARS
     for number, line in enumerate(lines, 1):
         if line and noise(line):  # (half the lines are empty, never noise)
             yield from _split_chunk(first, chunk)
             chunk, first, size = [], number + 1, 0
+            links = [] if _LINKS_HEADER.match(line) else None
             continue
+        if links is not None:
+            text = line.strip()
+            if not text:
+                if links:
+                    links.append(line)
+                continue
+            if _is_headline(text) and not _ARTICLE_META.match(text):
+                links = [line]
+                continue
+            # an article's text or its release line has ended the list: the headline just before it is its title
+            chunk, first, links = links, number - len(links), None
         chunk.append(line)
         size += len(line)
         if (size >= max_chars or len(chunk) >= max_lines) and (not line.strip() or size >= 2 * max_chars):
@@ -101,11 +146,16 @@ def split_segments(lines: Iterable[str]) -> Iterator[Segment]:
     yield from _split_chunk(first, chunk)
 
 
+def _is_headline(text: str) -> bool:
+    """A stripped line shaped like the headline of a link: short, and not a sentence or a clause."""
+    return len(text) <= 150 and not text.endswith((".", "。", ",", ";", ":", "，", "；", "：", "、"))
+
+
 def _split_chunk(first_line: int, lines: list[str]) -> Iterator[Segment]:
     stripped = list(map(str.strip, lines))
     nonblank = list(compress(range(len(stripped)), stripped))
-    if not nonblank:
-        return
+    if not nonblank or len(nonblank) == 1 and _is_headline(stripped[nonblank[0]]):
+        return  # a lone heading between separators is a site's name or a section's label, not a document
     topics = _Topics(lines, nonblank)
     starts = [0]
     for k in range(1, len(nonblank) - 1):  # the last line of a run never opens a document

@@ -210,3 +210,56 @@ def test_spellings_are_what_each_phrase_matches_up_to_a_class():
         for spelling in _spellings(phrase):
             assert re.fullmatch(r"[a-z0-9 ]+", spelling)
             assert re.match(phrase, spelling + "25ing") or re.match(phrase, spelling), (phrase, spelling)
+
+
+RECTIFICATION_PLAN = """Anping County Rectification Plan for the Problems Fed Back by the Second Provincial Inspection Group
+
+In order to rectify the problems fed back by the inspection group, this plan is formulated.
+
+1. The sewage plant of the county failed to operate normally and the rectification was not in place.
+Responsible units: County Housing Bureau
+Rectification time limit: before the end of June 2026
+
+2. 3 quarries in Lanxi Town did not carry out ecological restoration and violated the mining rules.
+Responsible units: County Natural Resources Bureau
+Rectification time limit: before the end of 2026
+
+3. The inspection group found that complaints about noise were handled perfunctorily.
+Responsible units: County Ecology and Environment Sub-bureau
+Rectification time limit: immediate rectification
+"""
+
+SHORT_NEWS_WITH_A_DEADLINE = """Flower festival in Qinghe Old Town draws 80,000 visitors
+
+  Qinghe, April 5, 2025 - The flower festival in Qinghe Old Town received 80,000 visitors over the holiday.
+
+  The organisers said the new riverside garden is expected to open by the end of 2026.
+"""
+
+SHORT_NEWS_WITH_A_FAILURE = """Anping football team wins the provincial cup
+
+  Anping, May 3, 2025 - The Anping team beat Lanxi 2-1 in the final, after Lanxi failed to score a penalty.
+"""
+
+
+def test_a_rectification_plan_for_inspection_feedback_is_a_plan():
+    assert classify_genre(*_split(RECTIFICATION_PLAN)) == "plan"
+
+
+def test_a_short_news_story_with_one_deadline_is_other():
+    assert classify_genre(*_split(SHORT_NEWS_WITH_A_DEADLINE)) == "other"
+
+
+def test_a_short_news_story_with_one_failure_is_other():
+    assert classify_genre(*_split(SHORT_NEWS_WITH_A_FAILURE)) == "other"
+
+
+def test_a_plan_head_is_read_before_the_first_preposition():
+    from duban.corpus.genre import _plan_headed
+
+    assert _plan_headed("Anping County Rectification Plan for the Problems Fed Back by the Inspection Group")
+    assert _plan_headed("Implementation Programme of Lanxi City on Rural Water Supply (2025-2027)")
+    assert _plan_headed("Qinghe Work Plan")
+    assert not _plan_headed("Report of the Anping County Audit Office on the Implementation of the Water Plan")
+    assert not _plan_headed("Inspection Group Finds Flaws in the Rectification Plan of Lanxi County")
+    assert not _plan_headed("Planting of trees begins")

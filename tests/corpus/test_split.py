@@ -33,10 +33,71 @@ def test_noise_lines(line):
 @pytest.mark.parametrize(
     "line",
     [
+        "Previous: Qinghe holds a forum on rural tourism",
+        "Next: Lanxi County opens its new library",
+        "Next article: Provincial team checks spring irrigation",
+        "Previous post: Anping sets up ten new bus routes",
+        "Last article: Qinghe flood season briefing",
+        "上一篇：青河春耕",
+        "« Older posts",
+        "Next post »",
+        "Newer",
+        "Home > News Centre > Local News",
+        "Home page » Government Affairs » Notices",
+        "首页 > 政务公开",
+        "Current location: Home > Inspection Work",
+        "You are here: News",
+        "Copyright © 2025 Qinghe Provincial Water Resources Department  All rights reserved",
+        "Copyright 2025 Anping Daily",
+        "© Lanxi County People's Government",
+        "【Font size: Large Medium Small】 【Print this page】 【Close window】",
+        "[Print] [Close]",
+        "【打印本页】【关闭窗口】",
+        "Print | Close | Share to:",
+        "Print this page | Close window",
+        "Print / Close · Share",
+        "Back to top",
+        "Share to: WeChat Weibo",
+        "Font size: A+ A A-",
+        "Tags: water supply, Lanxi",
+        "标签: 水利 春耕",
+        "Related reading:",
+        "Related posts",
+        "【Related links】",
+        "You may also like:",
+        "相关阅读",
+        "Posted on March 3, 2025 by admin",
+        "This entry was posted in Local news. Bookmark the permalink.",
+        "Post navigation",
+    ],
+)
+def test_web_page_chrome_is_noise(line):
+    assert is_noise(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
         "Notice on Printing and Distributing the Work Plan",
         "Admin services will be improved across the province.",
         "Ad hoc working groups shall be set up by the county.",
         "(2) Improve the water supply network",
+        "Next, the city will extend the pipe network to the western suburbs.",
+        "Next year, 12 more villages will be connected.",
+        "Previously, the county had only one water plant.",
+        "Source of funds",
+        "Source: Qinghe Daily",
+        "Release time: 2025-04-02 09:30    Source: Lanxi County Government Office",
+        "Copyright protection of local opera recordings will be strengthened.",
+        "Home care services cover 80% of the elderly in Anping.",
+        "Print media and websites shall publish the list.",
+        "Close cooperation with the water bureau is required.",
+        "Related departments shall complete the survey before the end of June 2025.",
+        "Related reading materials are listed in the attachment.",
+        "Share the experience of the pilot counties.",
+        "Tags are issued to every registered well.",
+        "Latest progress of the rural water supply project",
+        "Posted on the notice board of every village, the list was checked by 3,000 people.",
         "",
     ],
 )
@@ -236,3 +297,79 @@ def test_a_non_breaking_space_on_a_blank_line_after_a_title_opens_a_post(blank, 
     stripped = [line.strip() for line in lines]
     nonblank = [i for i, text in enumerate(stripped) if text]
     assert _opening_evidence(lines, stripped, nonblank, 1, stripped[0]) == evidence
+
+
+WEB_PAGE = """Lanxi County Water Resources Bureau
+
+Home > Water Affairs > Notices
+
+Lanxi County completes the dredging of the Anping Canal
+
+Release time: 2025-05-06 10:20    Source: County Water Resources Bureau
+
+On May 5, the dredging of the Anping Canal was completed, and 120,000 cubic metres of silt were removed.
+
+The county will next repair the sluice gates along the canal.
+
+(Editor: Wu Lan)
+
+【Font size: Large Medium Small】 【Print this page】 【Close window】
+
+Previous: Lanxi County holds a flood control drill
+
+Next: Qinghe sets up a river chief system in all villages
+
+Qinghe sets up a river chief system in all villages
+
+Release time: 2025-05-07 08:00    Source: Qinghe Daily
+
+All 1,024 villages of Qinghe now have a river chief, the provincial water resources department said on Tuesday.
+
+Related reading:
+
+Anping opens a museum of water conservancy
+
+Lanxi dredges its canals before the flood season
+
+Print | Close | Share to:
+
+Copyright © 2025 Lanxi County Water Resources Bureau    Technical support: Lanxi Information Centre
+"""
+
+
+def test_web_page_articles_end_before_the_page_chrome():
+    assert [_first_last(s)[:3] for s in _segments(WEB_PAGE)] == [
+        (5, 13, "Lanxi County completes the dredging of the Anping Canal"),
+        (21, 25, "Qinghe sets up a river chief system in all villages"),
+    ]
+
+
+def test_a_lone_heading_between_separators_is_no_document():
+    assert _segments("Qinghe Provincial Water Resources Department\n\nHome > News\n\nAd1\n") == []
+    assert len(_segments("Qinghe Daily\n\nAd1\n\nA short notice.\n")) == 1  # a sentence is a document's text
+
+
+@pytest.mark.parametrize("header", ["Related posts:", "Related reading: Qinghe builds 3 reservoirs", "【Related links】"])
+def test_headlines_under_a_related_header_belong_to_no_document(header):
+    text = f"{header}\n\nAnping opens a museum\n\nLanxi dredges its canals\n\n通过admin\n"
+    assert _segments(text) == []
+
+
+def test_a_link_list_that_runs_into_an_article_gives_it_its_title():
+    text = (
+        "The story ends here.\n\nRelated reading:\n\nAnping opens a museum\n\nLanxi dredges its canals\n\n"
+        "Qinghe plants trees on the river banks\n\n  Qinghe Daily, April 2, 2025 The province planted 2 million trees.\n"
+    )
+    segments = _segments(text)
+    assert [_first_last(s)[:3] for s in segments] == [
+        (1, 1, "The story ends here."), (9, 11, "Qinghe plants trees on the river banks")
+    ]
+    assert segments[1].first_line == 9 and segments[1].lines[0] == "Qinghe plants trees on the river banks"
+
+
+def test_a_link_list_ends_at_the_release_line_under_the_next_article_title():
+    text = (
+        "Related reading:\n\nAnping opens a museum\n\nQinghe plants trees on the river banks\n\n"
+        "Release time: 2025-04-02 09:30    Source: Qinghe Daily\n\nThe province planted 2 million trees.\n"
+    )
+    assert [_first_last(s)[:3] for s in _segments(text)] == [(5, 9, "Qinghe plants trees on the river banks")]

@@ -27,7 +27,7 @@ MARKER = re.compile(
 NOT_A_TASK = re.compile(
     r"^(?:the\s+)?(?:guiding\s+(?:ideology|thought)|(?:basic|working|main|general)\s+principles?|principles?\b"
     r"|(?:overall|main|general|work(?:ing)?|development|specific|phased|expected|main\s+expected)\s+(?:objectives?|goals?|targets?|results?)"
-    r"|objectives?\b|goals?\b|expected\s+results?|pilot\s+units?"
+    r"|objectives?\b|goals?\b|expected\s+results?|pilot\s+units?|[\w-]+(?:\s+[\w-]+)?\s+(?:objectives|goals)\.?$"
     r"|(?:uphold|adhere\s+to|insist\s+on|strengthen)\s+(?:the\s+)?(?:overall\s+|centralized\s+and\s+unified\s+)?leadership\s+of\s+the\s+(?:party|cpc)"
     r"|(?:the\s+)?(?:foundation|background|status\s+quo|current\s+situation|situation\s+and|significance|overall\s+deployment)"
     r"|definitions?|scope\s+of\s+application|composition|general\s+requirements?)",
@@ -47,6 +47,17 @@ UNITS_BRACKET = re.compile(
 )
 UNITS_BRACKET_CUES = ("responsible", "lead", "implementing")  # a bracket names one of these
 UNITS_BRACKET_OPENINGS = "[【(（"  # a bracket opens with one of these
+# The label of a statement of units: "Lead unit:", "Cooperating units:", "Responsible department:", "Co-organizers:".
+_UNITS_LABEL = (
+    r"(?:(?:main\s+)?responsible|lead(?:ing)?|co-?operating|coordinating|assisting|supporting|participating|implementing"
+    r"|undertaking|competent|pilot)\s+(?:units?|departments?|unit\s*\(s\)|department\s*\(s\))"
+    r"|co-?organi[sz]ers?(?:\s*\(s\))?|(?:牵头|配合|责任|协办|承办|主管)(?:单位|部门)"
+)
+# A line of an item that states its units: "Lead unit: X; Cooperating units: Y, Z". The body runs to the line's end.
+UNITS_LINE = re.compile(rf"^[ \t]*(?:{_UNITS_LABEL})[ \t]*[:：][^\n]*", re.I | re.M)
+_UNITS_LINE_CUES = ("unit", "department", "organi", "单位", "部门")  # every units line holds one
+# Each label of a statement, at its start or after the previous label's units.
+_LABEL_IN_STATEMENT = re.compile(rf"(?:^|(?<=[;；.。]))\s*(?P<label>{_UNITS_LABEL})\s*[:：]", re.I)
 
 
 _ENDS_ITEM = re.compile(
@@ -73,6 +84,7 @@ class OutlineItem:
     rest: str  # text after the title, on the heading line and in following paragraphs
     units: list[str] = field(default_factory=list)  # a task's units
     is_task: bool = False
+    paragraph_end: int = 0  # last line of the item's first paragraph
 
 
 def number_as_written(match: re.Match[str]) -> str:
@@ -91,12 +103,14 @@ def outline(doc: Doc) -> list[OutlineItem]:
 def _build(doc: Doc) -> list[OutlineItem]:
     items: list[OutlineItem] = []
     bodies: list[list[str]] = []  # each item's rest, line by line: joined once at the end
+    first_paragraph_sizes: list[int] = []  # how many lines of each body belong to the item's first paragraph
+    in_first_paragraph = False
     in_note = False
     closed = False  # an attachment heading, table caption or signature date ends the item above it
     for number, raw in enumerate(doc.lines, doc.first_line):
         line = raw.replace("\u00a0", " ").strip()
         if not line:
-            in_note = False
+            in_note = in_first_paragraph = False
             continue
         if (":" in line or "：" in line) and _NOTE.match(line):  # a note's label ends with a colon
             in_note = True
@@ -106,16 +120,45 @@ def _build(doc: Doc) -> list[OutlineItem]:
             title, rest = _split_title(heading)
             items.append(OutlineItem(number_as_written(m), m.lastgroup, number, number, heading, title, rest))
             bodies.append([rest] if rest else [])
-            closed = False
+            first_paragraph_sizes.append(len(bodies[-1]))
+            items[-1].paragraph_end = number
+            closed, in_first_paragraph = False, True
         elif _ENDS_ITEM.match(line):
             closed = True
         elif items and not in_note and not closed:
             items[-1].last_line = number
             bodies[-1].append(line)
+            if in_first_paragraph:
+                items[-1].paragraph_end = number
+                first_paragraph_sizes[-1] = len(bodies[-1])
+    for k, item in enumerate(items):
+        if item.last_line != item.paragraph_end and _ends_a_run_of_paragraphs(items, k):
+            item.last_line = item.paragraph_end  # what follows it closes the list, as its own paragraphs
+            del bodies[k][first_paragraph_sizes[k] :]
     for item, body in zip(items, bodies):
         item.rest = "\n".join(body)
     _resolve(items)
     return items
+
+
+def _ends_a_run_of_paragraphs(items: list[OutlineItem], k: int) -> bool:
+    """Whether item k, a whole item on its heading's paragraph, is the last of a list whose items are each one such
+    paragraph: "(four) Encourage X. Support Y." after "(three) …", before a closing paragraph about the whole."""
+    item = items[k]
+    if k == 0 or k + 1 < len(items) and items[k + 1].style == item.style:
+        return False
+    previous = items[k - 1]
+    return (
+        previous.style == item.style
+        and previous.last_line == previous.paragraph_end
+        and _has_body_on_heading(previous)
+        and _has_body_on_heading(item)
+    )
+
+
+def _has_body_on_heading(item: OutlineItem) -> bool:
+    """Whether text follows the title on the heading line: the heading opens with the title and its full stop."""
+    return bool(item.heading[len(item.title) :].lstrip(" .。;；:："))
 
 
 def _split_title(heading: str) -> tuple[str, str]:
@@ -152,34 +195,71 @@ def _opens_sublist(items: list[OutlineItem], k: int) -> bool:
     item, nxt = items[k], items[k + 1]
     if item.style in SECTION_STYLES:
         return nxt.style not in SECTION_STYLES
-    return nxt.style != item.style and marker_value(nxt.marker) == 1
+    if nxt.style == item.style:
+        return False
+    value = marker_value(nxt.marker)
+    return value == 1 or value is not None and _numbering_runs_on_under(items, k, nxt.style, value)
+
+
+def _numbering_runs_on_under(items: list[OutlineItem], k: int, sub_style: str, value: int) -> bool:
+    """Whether sub-items numbered on to `value` ran under item k's previous sibling: "(ii)" over "3." and "4.", then
+    "(iii)" over "5.", the sub-items numbered on across the headings."""
+    own_style = items[k].style
+    j = k - 1
+    while j >= 0 and items[j].style not in (own_style, sub_style):
+        j -= 1
+    if j < 0 or items[j].style != sub_style or marker_value(items[j].marker) != value - 1:
+        return False
+    return any(items[i].style == own_style for i in range(j))
 
 
 def _resolve(items: list[OutlineItem]) -> None:
-    """Decide which items are tasks, and give each task its units: its own bracket, else an enclosing statement."""
-    inherited: list[str] = []
+    """Decide which items are tasks, and give each task its units: its own statement, else the nearest enclosing one."""
+    # The items that enclose the current one, outermost first (a root stands for the document): each one's style and
+    # the units it states over what it heads.
+    enclosing: list[tuple[str, list[str]]] = [("", [])]
     excluded_style: str | None = None  # items under a goals/principles/background heading are not tasks either
     for k, item in enumerate(items):
-        if item.style in SECTION_STYLES:
-            inherited = []
+        _close_scopes(enclosing, item.style)
         if excluded_style and (item.style == excluded_style or item.style in SECTION_STYLES and not item.rest):
             excluded_style = None
         # Title and heading open with the heading's first character: most headings fail this cheap test.
         if item.heading[:1] in _UNITS_HEADING_OPENINGS and (
             UNITS_HEADING.match(item.title) or UNITS_HEADING.match(item.heading.rstrip("."))
         ):
-            inherited = split_units(item.rest.split("\n")[0]) if item.rest else []
+            # A "Pilot units." item names the units of the items around it, to the end of the item that encloses them.
+            enclosing[-1] = (enclosing[-1][0], split_units(item.rest.split("\n")[0]) if item.rest else [])
             continue
+        inherited = next((units for _, units in reversed(enclosing) if units), [])
+        stated = stated_units(item.heading + "\n" + item.rest)
+        enclosing.append((item.style, stated or []))
         if NOT_A_TASK.match(item.title):
             excluded_style = excluded_style or item.style
             continue
         if excluded_style or item.style == "chapter" or SECTION_LABEL.match(item.title):
             continue
-        has_body = bool(item.rest) or not _opens_sublist(items, k) and _reads_as_action(item)
-        item.is_task = has_body and (not item.rest or _says_what_to_do(item))
+        body = _without_unit_statements(item.rest)
+        if body:
+            # A body that ends by announcing the sub-items ("The details are as follows:") only leads into them.
+            item.is_task = _says_what_to_do(body) and not (body.endswith((":", "：")) and _opens_sublist(items, k))
+        else:  # a heading alone, or with the units of what it heads
+            item.is_task = not _opens_sublist(items, k) and (stated is not None or _reads_as_action(item))
         if item.is_task:
-            own = units_from_bracket(item.heading + "\n" + item.rest)
-            item.units = own if own is not None else list(inherited)
+            item.units = stated if stated is not None else list(inherited)
+
+
+def _close_scopes(enclosing: list[tuple[str, list[str]]], style: str) -> None:
+    """Close the items that an item of `style` ends: a sibling and what it heads, or, for a section, what no section
+    encloses."""
+    for depth in range(1, len(enclosing)):
+        if enclosing[depth][0] == style:
+            del enclosing[depth:]
+            return
+    if style in SECTION_STYLES:
+        depth = 1
+        while depth < len(enclosing) and enclosing[depth][0] in SECTION_STYLES:
+            depth += 1
+        del enclosing[depth:]
 
 
 def _reads_as_action(item: OutlineItem) -> bool:
@@ -198,17 +278,10 @@ def _may_hold_bracket(text: str) -> bool:
 _SIX_HAN = re.compile(r"[\u4e00-\u9fff]{6}")
 
 
-def _says_what_to_do(item: OutlineItem) -> bool:
-    """An item that only carries a bracket or a table caption after its heading is not an action item."""
-    rest = item.rest
-    if _may_hold_bracket(rest):
-        pieces, pos = [], 0
-        for bracket in matches_opening_with(UNITS_BRACKET, rest, UNITS_BRACKET_OPENINGS):
-            pieces.append(rest[pos : bracket.start()])
-            pos = bracket.end()
-        rest = "".join(pieces) + rest[pos:]
-    rest = rest.strip(" .。;；\n")
-    return len(rest.split(maxsplit=3)) >= 4 or _SIX_HAN.search(rest) is not None
+def _says_what_to_do(body: str) -> bool:
+    """Whether an item's body (its text after the heading, without unit statements) is more than a table caption."""
+    body = body.strip(" .。;；\n")
+    return len(body.split(maxsplit=3)) >= 4 or _SIX_HAN.search(body) is not None
 
 
 # "(The Ministry of X and the Y Commission will take the lead, and the Z will be responsible …)"
@@ -224,15 +297,21 @@ _RESPONSIBILITY_VERBS = re.compile(
 )
 
 
-def units_from_bracket(text: str) -> list[str] | None:
-    """Units named in a "[Responsible units: …]" bracket or a "(… will take the lead …)" note; None when there is none."""
-    # The last bracket, else the last note, names the units.
+def stated_units(text: str) -> list[str] | None:
+    """Units an item states: a "[Responsible units: …]" bracket, else a "Lead unit: …" line, else a "(… will take
+    the lead …)" note; None when it states none."""
+    # The last bracket, else the last line, else the last note, names the units.
     last = None
     if _may_hold_bracket(text):
         for last in matches_opening_with(UNITS_BRACKET, text, UNITS_BRACKET_OPENINGS):
             pass
         if last is not None:
-            return split_units(last.group("body"))
+            return labelled_units(last.group()[1:-1])
+        if mentions(text, _UNITS_LINE_CUES):
+            for last in UNITS_LINE.finditer(text):
+                pass
+            if last is not None:
+                return labelled_units(last.group())
     if "(" in text or "（" in text:
         low = lowered(text)
         if low is None:
@@ -247,6 +326,34 @@ def units_from_bracket(text: str) -> list[str] | None:
             body = text[last.start() + 1 : last.end() - 1]  # RESPONSIBILITY_NOTE's body: inside the outer brackets
             return split_units(_RESPONSIBILITY_VERBS.sub(",", body))
     return None
+
+
+def labelled_units(statement: str) -> list[str]:
+    """The units of a statement that opens with a label: "Lead unit: X; Cooperating units: Y, Z" gives [X, Y, Z].
+
+    The units under a "lead" label come first: the lead unit is named first.
+    """
+    labels = list(_LABEL_IN_STATEMENT.finditer(statement))
+    lead: list[str] = []
+    others: list[str] = []
+    for label, nxt in zip(labels, [*labels[1:], None]):
+        units = split_units(statement[label.end() : nxt.start() if nxt else len(statement)])
+        (lead if label.group("label").lower().startswith(("lead", "牵头")) else others).extend(units)
+    return lead + others
+
+
+def _without_unit_statements(rest: str) -> str:
+    """An item's text after its heading, without its brackets and lines that state units."""
+    if not _may_hold_bracket(rest):
+        return rest
+    pieces, pos = [], 0
+    for bracket in matches_opening_with(UNITS_BRACKET, rest, UNITS_BRACKET_OPENINGS):
+        pieces.append(rest[pos : bracket.start()])
+        pos = bracket.end()
+    rest = "".join(pieces) + rest[pos:]
+    if mentions(rest, _UNITS_LINE_CUES):
+        rest = UNITS_LINE.sub("", rest)
+    return rest.strip()
 
 
 # The brackets a note spans (asides one level deep): RESPONSIBILITY_NOTE's shape, without what it says. Its parse is
@@ -309,7 +416,7 @@ _LEAD_NOTE_CUES = ("lead", "same", "first")  # every match holds one
 
 
 # The stop comes first so that the regex engine skips to it; the look-behinds then check what precedes it.
-_NOTE_AFTER_LIST = re.compile(r"[.。;；](?<!\bCo.)(?<!\bLtd.)\s+(?=[A-Z(（])")
+_NOTE_AFTER_LIST = re.compile(r"[.。](?<!\bCo.)(?<!\bLtd.)\s+(?=[A-Z(（])")
 # The spaces around a separator stay with the parts, which are stripped: a pattern opening with a character class is
 # only tried where the regex engine finds one of its characters.
 _SEPARATOR = re.compile(r"[,，、;；]")
@@ -339,8 +446,12 @@ def split_units(text: str) -> list[str]:
     # Without a closing bracket no separator is inside brackets: the look-ahead that scans for one can be left out.
     parts = (_LIST_SEPARATOR if ")" in text or "）" in text else _SEPARATOR).split(text)
     units: list[str] = []
+    lead = 0  # the index of the unit marked "(lead)"; the first one when none is
     for part in parts:
         part = _without_leading(_LEADING_JOIN, "aAwW", part.strip(" 。"))
+        marker = _LEAD_MARKER.search(part) if part.endswith((")", "）")) else None
+        if marker is not None:
+            part = part[: marker.start()]
         part = _without_leading(_LEADING_THE, "tT", part).replace("..", ".")
         # Only a comma (or its stand-in) can make the part end with "Co., Ltd.", whose full stop stays.
         if not (("\x00" in part or "," in part) and _COMPANY_SUFFIX.search(part + " ")):
@@ -350,9 +461,17 @@ def split_units(text: str) -> list[str]:
             continue
         if units and len(part.split()) <= 4 and not _UNIT_WORD.search_lowered(part, low):
             units[-1] = f"{units[-1]}, {part}"  # "Bureau of Culture, Radio, Television and Tourism" is one unit
-            continue
-        units.extend(_without_leading(_LEADING_THE, "tT", u).replace("\x00", ",") for u in _split_on_and(part))
+        else:
+            units.extend(_without_leading(_LEADING_THE, "tT", u).replace("\x00", ",") for u in _split_on_and(part))
+        if marker is not None:
+            lead = len(units) - 1
+    if lead:
+        units.insert(0, units.pop(lead))
     return units
+
+
+# A marker after the lead unit's name: "County Water Bureau (lead)".
+_LEAD_MARKER = re.compile(r"\s*[(（]\s*(?:lead(?:ing)?(?:\s+(?:unit|department))?|牵头(?:单位)?)\s*[)）]$", re.I)
 
 
 _UNIT_WORD = CaselessPattern(
@@ -360,6 +479,7 @@ _UNIT_WORD = CaselessPattern(
     r"group|company|co\.|court|procuratorate|association|federation|bank|institut|universit|headquarters|council|"
     r"ministr|station|league|branch|authorit|team|region|localit|cit(?:y|ies)|count(?:y|ies)|prefecture|province|"
     r"district|state|town|village|enterprise|school|hospital|platform|people|party|army|police|customs|fund)"
+    r"|[局委办室厅部院府处站队所会司]"  # a Chinese unit's head character ("农业农村局"): no word boundary before it
 )
 
 

@@ -9,7 +9,7 @@ from duban.extract.clauses import _SENTENCE_END, matches_opening_with, sentence_
 from duban.extract.milestones import extract_milestones
 from duban.extract.model import Doc
 from duban.extract.outline import (
-    _NOTE_BRACKETS, RESPONSIBILITY_NOTE, UNITS_BRACKET, UNITS_BRACKET_OPENINGS, _opens_note, units_from_bracket,
+    _NOTE_BRACKETS, RESPONSIBILITY_NOTE, UNITS_BRACKET, UNITS_BRACKET_OPENINGS, _opens_note, stated_units,
 )
 from duban.extract.paragraphs import paragraphs
 from duban.extract.pipeline import run_pipeline
@@ -268,12 +268,12 @@ def test_matches_opening_with_gives_what_finditer_gives(pattern, openings):
 
 def test_note_inside_an_aside_gives_its_units():
     text = "Improve the service (see the catalogue (the Office and the Bureau will take the lead)) by 2025."
-    assert units_from_bracket(text) == ["Office", "Bureau"]
+    assert stated_units(text) == ["Office", "Bureau"]
 
 
 def test_note_in_any_case_and_whitespace_gives_its_units():
     text = "Improve the service (see 3.1). (The Tax Office SHALL BE\nResponsible (as before))"
-    assert units_from_bracket(text) == ["Tax Office, (as before)"]
+    assert stated_units(text) == ["Tax Office, (as before)"]
 
 
 @pytest.mark.parametrize("line", [
@@ -305,3 +305,4 @@ def test_responsibility_notes_in_lowered_text_are_those_the_pattern_finds():
         assert [m.span() for m in matches_opening_with(_NOTE_BRACKETS, low, "(（", lambda at: _opens_note(low, at))] == [
             m.span() for m in RESPONSIBILITY_NOTE.finditer(text)
         ]
+

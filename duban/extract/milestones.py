@@ -12,6 +12,7 @@ from .paragraphs import paragraphs
 
 # Clauses that report the past or name a document rather than commit to something.
 _PAST = re.compile(r"\b(?:since|in\s+the\s+past|over\s+the\s+past|last\s+year|previous\s+year|has\s+been|have\s+been|had\s+been|was|were)\b", re.I)
+_ENDS_SENTENCE = re.compile(r"[.。;；][\"”’]?")  # what follows a clause's last word where the sentence ends there
 
 
 def extract_milestones(doc: Doc) -> None:
@@ -46,11 +47,13 @@ def _is_commitment(deadline: Deadline, clause: str, doc_year: int | None) -> boo
     if doc_year is not None and year < doc_year:
         return False  # a past date in a plan reports what was done
     if deadline.goal_year_only:
-        # "In 2023, the platform …" states a goal year; "the Key Tasks of the city in 2025" names a document.
+        # "In 2023, the platform …" and "Bring X into the platform in 2023." state a goal year; "the Key Tasks of the
+        # city in 2025" names a document (a title ends with no full stop, an aside with its bracket).
         opens_clause = re.fullmatch(r"\W*(?:and|by|from|then)?\s*", clause[: deadline.start], re.I) is not None
-        if not (opens_clause or clause[deadline.end :].lstrip().startswith((",", "，"))):
-            return False
-        return not (doc_year is None and _PAST.search(clause))
+        if opens_clause or clause[deadline.end :].lstrip().startswith((",", "，")):
+            return not (doc_year is None and _PAST.search(clause))
+        # A year that ends a sentence is a goal year only where the sentence does not report the past.
+        return _ENDS_SENTENCE.fullmatch(clause[deadline.end :].lstrip()) is not None and not _PAST.search(clause)
     return True
 
 

@@ -306,3 +306,20 @@ def test_responsibility_notes_in_lowered_text_are_those_the_pattern_finds():
             m.span() for m in RESPONSIBILITY_NOTE.finditer(text)
         ]
 
+
+def test_goal_year_ending_a_sentence_is_a_milestone_but_not_in_a_title_an_aside_or_a_report():
+    lines = [
+        "Liuhe County Plan for Rural Roads",
+        "",
+        "(1) Harden the roads. Connect all villages to the county road network in 2027. (The base year is 2025, "
+        "the target is the figure to be reached in 2028)",
+        "",
+        "(2) Road Maintenance Work of Liuhe County in 2027",
+        "",
+        "(3) Repair the bridges. The old bridge was closed for repairs in 2026.",
+    ]
+    doc = Doc(file="plan.txt", index=1, first_line=1, lines=lines, genre="plan", date="2026-01-05")
+    extract_milestones(doc)
+    assert [(it.span.quote, it.fields["due"]) for it in doc.items] == [
+        ("Connect all villages to the county road network in 2027", "2027-12-31"),
+    ]

@@ -53,9 +53,11 @@ _UNITS_LABEL = (
     r"|undertaking|competent|pilot)\s+(?:units?|departments?|unit\s*\(s\)|department\s*\(s\))"
     r"|co-?organi[sz]ers?(?:\s*\(s\))?|(?:牵头|配合|责任|协办|承办|主管)(?:单位|部门)"
 )
-# A line of an item that states its units: "Lead unit: X; Cooperating units: Y, Z". The body runs to the line's end.
-UNITS_LINE = re.compile(rf"^[ \t]*(?:{_UNITS_LABEL})[ \t]*[:：][^\n]*", re.I | re.M)
-_UNITS_LINE_CUES = ("unit", "department", "organi", "单位", "部门")  # every units line holds one
+# A statement of an item's units opens its line or follows a sentence: "Lead unit: X; Cooperating units: Y, Z". It
+# runs to the line's end (split_units drops a sentence after the units). Its label is looked for before each colon, in
+# the characters a label can span: the regex engine would otherwise test every position of the text.
+_LABEL_BEFORE_COLON = re.compile(rf"(?:^|(?<=[.。;；]))[ \t]*(?:{_UNITS_LABEL})[ \t]*\Z", re.I | re.M)
+_LABEL_SPAN = 40  # the most characters a label with its surrounding blanks spans, the longest being 30
 # Each label of a statement, at its start or after the previous label's units.
 _LABEL_IN_STATEMENT = re.compile(rf"(?:^|(?<=[;；.。]))\s*(?P<label>{_UNITS_LABEL})\s*[:：]", re.I)
 
@@ -84,7 +86,7 @@ class OutlineItem:
     rest: str  # text after the title, on the heading line and in following paragraphs
     units: list[str] = field(default_factory=list)  # a task's units
     is_task: bool = False
-    paragraph_end: int = 0  # last line of the item's first paragraph
+    paragraph_end: int = 0  # last line of the item's first paragraph where a blank line ends it, else 0
 
 
 def number_as_written(match: re.Match[str]) -> str:
@@ -110,6 +112,9 @@ def _build(doc: Doc) -> list[OutlineItem]:
     for number, raw in enumerate(doc.lines, doc.first_line):
         line = raw.replace("\u00a0", " ").strip()
         if not line:
+            if in_first_paragraph:  # the item's first paragraph ends here
+                items[-1].paragraph_end = items[-1].last_line
+                first_paragraph_sizes[-1] = len(bodies[-1])
             in_note = in_first_paragraph = False
             continue
         if (":" in line or "：" in line) and _NOTE.match(line):  # a note's label ends with a colon
@@ -120,19 +125,15 @@ def _build(doc: Doc) -> list[OutlineItem]:
             title, rest = _split_title(heading)
             items.append(OutlineItem(number_as_written(m), m.lastgroup, number, number, heading, title, rest))
             bodies.append([rest] if rest else [])
-            first_paragraph_sizes.append(len(bodies[-1]))
-            items[-1].paragraph_end = number
+            first_paragraph_sizes.append(0)
             closed, in_first_paragraph = False, True
         elif _ENDS_ITEM.match(line):
             closed = True
         elif items and not in_note and not closed:
             items[-1].last_line = number
             bodies[-1].append(line)
-            if in_first_paragraph:
-                items[-1].paragraph_end = number
-                first_paragraph_sizes[-1] = len(bodies[-1])
     for k, item in enumerate(items):
-        if item.last_line != item.paragraph_end and _ends_a_run_of_paragraphs(items, k):
+        if item.paragraph_end and item.last_line != item.paragraph_end and _ends_a_run_of_paragraphs(items, k):
             item.last_line = item.paragraph_end  # what follows it closes the list, as its own paragraphs
             del bodies[k][first_paragraph_sizes[k] :]
     for item, body in zip(items, bodies):
@@ -150,7 +151,7 @@ def _ends_a_run_of_paragraphs(items: list[OutlineItem], k: int) -> bool:
     previous = items[k - 1]
     return (
         previous.style == item.style
-        and previous.last_line == previous.paragraph_end
+        and previous.paragraph_end in (0, previous.last_line)  # one paragraph
         and _has_body_on_heading(previous)
         and _has_body_on_heading(item)
     )
@@ -230,28 +231,45 @@ def _resolve(items: list[OutlineItem]) -> None:
             # A "Pilot units." item names the units of the items around it, to the end of the item that encloses them.
             enclosing[-1] = (enclosing[-1][0], split_units(item.rest.split("\n")[0]) if item.rest else [])
             continue
-        inherited = next((units for _, units in reversed(enclosing) if units), [])
-        stated = stated_units(item.heading + "\n" + item.rest)
-        enclosing.append((item.style, stated or []))
         if NOT_A_TASK.match(item.title):
             excluded_style = excluded_style or item.style
-            continue
-        if excluded_style or item.style == "chapter" or SECTION_LABEL.match(item.title):
-            continue
-        body = _without_unit_statements(item.rest)
-        if body:
-            # A body that ends by announcing the sub-items ("The details are as follows:") only leads into them.
-            item.is_task = _says_what_to_do(body) and not (body.endswith((":", "：")) and _opens_sublist(items, k))
-        else:  # a heading alone, or with the units of what it heads
-            item.is_task = not _opens_sublist(items, k) and (stated is not None or _reads_as_action(item))
+        may_be_task = not (excluded_style or item.style == "chapter" or SECTION_LABEL.match(item.title))
+        stated = _decide_task(items, k) if may_be_task else None
+        enclosing.append((item.style, stated or []))
         if item.is_task:
-            item.units = stated if stated is not None else list(inherited)
+            item.units = stated if stated is not None else _inherited_units(enclosing)
+
+
+def _decide_task(items: list[OutlineItem], k: int) -> list[str] | None:
+    """Mark whether item k is a task; the units it states over itself and what it heads, None when it states none
+    (or when, being neither a task nor over sub-items, its units concern no item)."""
+    item = items[k]
+    body = _without_unit_statements(item.rest)
+    if body:
+        # A body that ends by announcing the sub-items ("The details are as follows:") only leads into them.
+        item.is_task = _says_what_to_do(body) and not (body.endswith((":", "：")) and _opens_sublist(items, k))
+        return stated_units(item.heading + "\n" + item.rest) if item.is_task else None
+    # A heading alone, or with the units of what it heads.
+    stated = stated_units(item.heading + "\n" + item.rest)
+    item.is_task = not _opens_sublist(items, k) and (stated is not None or _reads_as_action(item))
+    return stated
+
+
+def _inherited_units(enclosing: list[tuple[str, list[str]]]) -> list[str]:
+    """The units the nearest enclosing statement names over the last item of `enclosing`."""
+    for depth in range(len(enclosing) - 2, -1, -1):
+        if enclosing[depth][1]:
+            return list(enclosing[depth][1])
+    return []
 
 
 def _close_scopes(enclosing: list[tuple[str, list[str]]], style: str) -> None:
     """Close the items that an item of `style` ends: a sibling and what it heads, or, for a section, what no section
     encloses."""
-    for depth in range(1, len(enclosing)):
+    if enclosing[-1][0] == style:  # most often: a sibling of the item before
+        enclosing.pop()
+        return
+    for depth in range(1, len(enclosing) - 1):
         if enclosing[depth][0] == style:
             del enclosing[depth:]
             return
@@ -306,12 +324,12 @@ def stated_units(text: str) -> list[str] | None:
         for last in matches_opening_with(UNITS_BRACKET, text, UNITS_BRACKET_OPENINGS):
             pass
         if last is not None:
-            return labelled_units(last.group()[1:-1])
-        if mentions(text, _UNITS_LINE_CUES):
-            for last in UNITS_LINE.finditer(text):
-                pass
-            if last is not None:
-                return labelled_units(last.group())
+            body = last.group("body")  # after the bracket's label: another label follows a colon
+            return labelled_units(last.group()[1:-1]) if ":" in body or "：" in body else split_units(body)
+        statements = _units_statements(text)
+        if statements:
+            start, end = statements[-1]
+            return labelled_units(text[start:end])
     if "(" in text or "（" in text:
         low = lowered(text)
         if low is None:
@@ -351,9 +369,35 @@ def _without_unit_statements(rest: str) -> str:
         pieces.append(rest[pos : bracket.start()])
         pos = bracket.end()
     rest = "".join(pieces) + rest[pos:]
-    if mentions(rest, _UNITS_LINE_CUES):
-        rest = UNITS_LINE.sub("", rest)
-    return rest.strip()
+    pieces, pos = [], 0
+    for start, end in _units_statements(rest):
+        pieces.append(rest[pos:start])
+        pos = end
+    return ("".join(pieces) + rest[pos:]).strip()
+
+
+def _units_statements(text: str) -> list[tuple[int, int]]:
+    """The spans of the statements of units in `text`: from a label to the end of its line, one per line at most."""
+    spans: list[tuple[int, int]] = []
+    for colon in _colons(text):
+        if spans and colon < spans[-1][1]:
+            continue  # a further label of the statement: "…; Cooperating units: …"
+        label = _LABEL_BEFORE_COLON.search(text, max(0, colon - _LABEL_SPAN), colon)
+        if label is not None:
+            end = text.find("\n", colon)
+            spans.append((label.start(), end if end >= 0 else len(text)))
+    return spans
+
+
+def _colons(text: str) -> list[int]:
+    """The positions of the colons in `text`, in order."""
+    found = []
+    for colon in ":：":
+        at = text.find(colon)
+        while at >= 0:
+            found.append(at)
+            at = text.find(colon, at + 1)
+    return sorted(found)
 
 
 # The brackets a note spans (asides one level deep): RESPONSIBILITY_NOTE's shape, without what it says. Its parse is
@@ -447,9 +491,10 @@ def split_units(text: str) -> list[str]:
     parts = (_LIST_SEPARATOR if ")" in text or "）" in text else _SEPARATOR).split(text)
     units: list[str] = []
     lead = 0  # the index of the unit marked "(lead)"; the first one when none is
+    may_mark_lead = (")" in text or "）" in text) and mentions(text, _LEAD_MARKER_CUES)
     for part in parts:
         part = _without_leading(_LEADING_JOIN, "aAwW", part.strip(" 。"))
-        marker = _LEAD_MARKER.search(part) if part.endswith((")", "）")) else None
+        marker = _LEAD_MARKER.search(part) if may_mark_lead and part.endswith((")", "）")) else None
         if marker is not None:
             part = part[: marker.start()]
         part = _without_leading(_LEADING_THE, "tT", part).replace("..", ".")
@@ -459,7 +504,7 @@ def split_units(text: str) -> list[str]:
         low = lowered(part)
         if not part or mentions_lowered(low, _LEAD_NOTE_CUES) and _LEAD_NOTE.search_lowered(part, low):
             continue
-        if units and len(part.split()) <= 4 and not _UNIT_WORD.search_lowered(part, low):
+        if units and len(part.split()) <= 4 and not _names_a_unit(part, low):
             units[-1] = f"{units[-1]}, {part}"  # "Bureau of Culture, Radio, Television and Tourism" is one unit
         else:
             units.extend(_without_leading(_LEADING_THE, "tT", u).replace("\x00", ",") for u in _split_on_and(part))
@@ -472,6 +517,7 @@ def split_units(text: str) -> list[str]:
 
 # A marker after the lead unit's name: "County Water Bureau (lead)".
 _LEAD_MARKER = re.compile(r"\s*[(（]\s*(?:lead(?:ing)?(?:\s+(?:unit|department))?|牵头(?:单位)?)\s*[)）]$", re.I)
+_LEAD_MARKER_CUES = ("lead", "牵头")  # every marker holds one
 
 
 _UNIT_WORD = CaselessPattern(
@@ -479,8 +525,13 @@ _UNIT_WORD = CaselessPattern(
     r"group|company|co\.|court|procuratorate|association|federation|bank|institut|universit|headquarters|council|"
     r"ministr|station|league|branch|authorit|team|region|localit|cit(?:y|ies)|count(?:y|ies)|prefecture|province|"
     r"district|state|town|village|enterprise|school|hospital|platform|people|party|army|police|customs|fund)"
-    r"|[局委办室厅部院府处站队所会司]"  # a Chinese unit's head character ("农业农村局"): no word boundary before it
 )
+_HAN_UNIT_WORD = re.compile(r"[局委办室厅部院府处站队所会司]")  # a Chinese unit's head character: "农业农村局"
+
+
+def _names_a_unit(part: str, low: str | None) -> bool:
+    """Whether a part of a list holds a word that names a unit; `low` is `caseless.lowered(part)`."""
+    return _UNIT_WORD.search_lowered(part, low) is not None or not part.isascii() and _HAN_UNIT_WORD.search(part) is not None
 
 
 _COMPANY_SUFFIX = re.compile(r"\bCo\.[,\x00]\s*Ltd\.(?=[\s,.;]|$)", re.I)

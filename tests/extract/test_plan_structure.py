@@ -242,3 +242,11 @@ def test_a_task_states_the_units_of_its_sub_items():
     tasks = _tasks(doc)
     assert tasks["1. Check the scales of every stall in the wholesale markets"]["units"] == ["Market Bureau"]
     assert tasks["(2) Publish the results"]["units"] == []
+
+
+def test_units_stated_after_a_sentence_on_the_item_line():
+    text = "Seal the old well. Responsible unit: Town Water Station. Rectification time limit: end of May 2026."
+    assert stated_units(text) == ["Town Water Station"]
+    doc = _doc(f"Rectification Plan of Nanfeng Town\n\n1. {text}\n", genre="plan")
+    (task,) = _tasks(doc).values()
+    assert (task["units"], task["due"]) == (["Town Water Station"], "2026-05-31")

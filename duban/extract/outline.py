@@ -27,7 +27,7 @@ MARKER = re.compile(
 NOT_A_TASK = re.compile(
     r"^(?:the\s+)?(?:guiding\s+(?:ideology|thought)|(?:basic|working|main|general)\s+principles?|principles?\b"
     r"|(?:overall|main|general|work(?:ing)?|development|specific|phased|expected|main\s+expected)\s+(?:objectives?|goals?|targets?|results?)"
-    r"|objectives?\b|goals?\b|expected\s+results?|pilot\s+units?|[\w-]+(?:\s+[\w-]+)?\s+(?:objectives|goals)\.?$"
+    r"|objectives?\b|goals?\b|expected\s+results?|pilot\s+units?|[\w-]++(?:\s++[\w-]++)?\s++(?:objectives|goals)\.?$"
     r"|(?:uphold|adhere\s+to|insist\s+on|strengthen)\s+(?:the\s+)?(?:overall\s+|centralized\s+and\s+unified\s+)?leadership\s+of\s+the\s+(?:party|cpc)"
     r"|(?:the\s+)?(?:foundation|background|status\s+quo|current\s+situation|situation\s+and|significance|overall\s+deployment)"
     r"|definitions?|scope\s+of\s+application|composition|general\s+requirements?)",
@@ -49,17 +49,18 @@ UNITS_BRACKET_CUES = ("responsible", "lead", "implementing")  # a bracket names 
 UNITS_BRACKET_OPENINGS = "[【(（"  # a bracket opens with one of these
 # The label of a statement of units: "Lead unit:", "Cooperating units:", "Responsible department:", "Co-organizers:".
 _UNITS_LABEL = (
-    r"(?:(?:main\s+)?responsible|lead(?:ing)?|co-?operating|coordinating|assisting|supporting|participating|implementing"
-    r"|undertaking|competent|pilot)\s+(?:units?|departments?|unit\s*\(s\)|department\s*\(s\))"
+    r"(?:(?:(?:main|chief|lead(?:ing)?)\s+)?responsible|lead(?:ing)?|co-?operating|coordinating|assisting|supporting"
+    r"|participating|implementing|undertaking|competent|pilot)\s+(?:units?|departments?|unit\s*\(s\)|department\s*\(s\))"
     r"|co-?organi[sz]ers?(?:\s*\(s\))?|(?:牵头|配合|责任|协办|承办|主管)(?:单位|部门)"
 )
 # A statement of an item's units opens its line or follows a sentence: "Lead unit: X; Cooperating units: Y, Z". It
 # runs to the line's end (split_units drops a sentence after the units). Its label is looked for before each colon, in
 # the characters a label can span: the regex engine would otherwise test every position of the text.
 _LABEL_BEFORE_COLON = re.compile(rf"(?:^|(?<=[.。;；]))[ \t]*(?:{_UNITS_LABEL})[ \t]*\Z", re.I | re.M)
-_LABEL_SPAN = 40  # the most characters a label with its surrounding blanks spans, the longest being 30
-# Each label of a statement, at its start or after the previous label's units.
-_LABEL_IN_STATEMENT = re.compile(rf"(?:^|(?<=[;；.。]))\s*(?P<label>{_UNITS_LABEL})\s*[:：]", re.I)
+_LABEL_SPAN = 48  # more characters than a label with its surrounding blanks spans: the longest label has 34
+_LEAD_LABELS = ("lead", "main", "chief", "牵头")  # how the label of the lead unit opens
+# Each label of a statement (or of statements on successive lines): at a line's start or after the previous units.
+_LABEL_IN_STATEMENT = re.compile(rf"(?:^|(?<=[;；.。]))[ \t]*(?P<label>{_UNITS_LABEL})\s*[:：]", re.I | re.M)
 
 
 _ENDS_ITEM = re.compile(
@@ -248,9 +249,9 @@ def _decide_task(items: list[OutlineItem], k: int) -> list[str] | None:
     if body:
         # A body that ends by announcing the sub-items ("The details are as follows:") only leads into them.
         item.is_task = _says_what_to_do(body) and not (body.endswith((":", "：")) and _opens_sublist(items, k))
-        return stated_units(item.heading + "\n" + item.rest) if item.is_task else None
+        return stated_units(item.title + "\n" + item.rest) if item.is_task else None
     # A heading alone, or with the units of what it heads.
-    stated = stated_units(item.heading + "\n" + item.rest)
+    stated = stated_units(item.title + "\n" + item.rest)
     item.is_task = not _opens_sublist(items, k) and (stated is not None or _reads_as_action(item))
     return stated
 
@@ -318,7 +319,7 @@ _RESPONSIBILITY_VERBS = re.compile(
 def stated_units(text: str) -> list[str] | None:
     """Units an item states: a "[Responsible units: …]" bracket, else a "Lead unit: …" line, else a "(… will take
     the lead …)" note; None when it states none."""
-    # The last bracket, else the last line, else the last note, names the units.
+    # The last bracket, else the statements on their own, else the last note, names the units.
     last = None
     if _may_hold_bracket(text):
         for last in matches_opening_with(UNITS_BRACKET, text, UNITS_BRACKET_OPENINGS):
@@ -327,9 +328,8 @@ def stated_units(text: str) -> list[str] | None:
             body = last.group("body")  # after the bracket's label: another label follows a colon
             return labelled_units(last.group()[1:-1]) if ":" in body or "：" in body else split_units(body)
         statements = _units_statements(text)
-        if statements:
-            start, end = statements[-1]
-            return labelled_units(text[start:end])
+        if statements:  # together: "Responsible department: X" and, on the next line, "Co-organizers: Y, Z"
+            return labelled_units("\n".join(text[start:end] for start, end in statements))
     if "(" in text or "（" in text:
         low = lowered(text)
         if low is None:
@@ -356,7 +356,7 @@ def labelled_units(statement: str) -> list[str]:
     others: list[str] = []
     for label, nxt in zip(labels, [*labels[1:], None]):
         units = split_units(statement[label.end() : nxt.start() if nxt else len(statement)])
-        (lead if label.group("label").lower().startswith(("lead", "牵头")) else others).extend(units)
+        (lead if label.group("label").lower().startswith(_LEAD_LABELS) else others).extend(units)
     return lead + others
 
 
@@ -531,7 +531,9 @@ _HAN_UNIT_WORD = re.compile(r"[局委办室厅部院府处站队所会司]")  # 
 
 def _names_a_unit(part: str, low: str | None) -> bool:
     """Whether a part of a list holds a word that names a unit; `low` is `caseless.lowered(part)`."""
-    return _UNIT_WORD.search_lowered(part, low) is not None or not part.isascii() and _HAN_UNIT_WORD.search(part) is not None
+    if _UNIT_WORD.search_lowered(part, low) is not None:
+        return True
+    return not part.isascii() and _HAN_UNIT_WORD.search(part) is not None
 
 
 _COMPANY_SUFFIX = re.compile(r"\bCo\.[,\x00]\s*Ltd\.(?=[\s,.;]|$)", re.I)

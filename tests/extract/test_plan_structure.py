@@ -250,3 +250,16 @@ def test_units_stated_after_a_sentence_on_the_item_line():
     doc = _doc(f"Rectification Plan of Nanfeng Town\n\n1. {text}\n", genre="plan")
     (task,) = _tasks(doc).values()
     assert (task["units"], task["due"]) == (["Town Water Station"], "2026-05-31")
+
+
+def test_units_statements_on_successive_lines_are_read_together():
+    text = "Renovate the pipelines.\nResponsible department: Housing Bureau\nCo-organizers: Water Company, Gas Company"
+    assert stated_units(text) == ["Housing Bureau", "Water Company", "Gas Company"]
+
+
+@pytest.mark.parametrize("statement, units", [
+    ("Lead responsible unit: Town Office\nCooperating units: Village Committee", ["Town Office", "Village Committee"]),
+    ("Cooperating units: Village Committee\nMain responsible unit: Town Office", ["Town Office", "Village Committee"]),
+])
+def test_qualified_lead_labels(statement, units):
+    assert stated_units("Clear the ditch.\n" + statement) == units

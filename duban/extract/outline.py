@@ -310,7 +310,7 @@ RESPONSIBILITY_NOTE = re.compile(
     re.I,
 )
 _RESPONSIBILITY_VERBS = re.compile(
-    r"\b(?:(?:shall|will|should|to)\s+)?(?:take\s+the\s+lead|be\s+responsible|be\s+in\s+charge)\b"
+    r"\b(?:(?:shall|will|should|to)\s+)?(?:(?:takes?|taking)\s+the\s+lead|(?:be|are|is)\s+responsible|be\s+in\s+charge)\b"
     r"(?:\s+(?:for\s+implementation|according\s+to\s+(?:the\s+|their\s+)?division\s+of\s+(?:responsibilities|labou?r)))?",
     re.I,
 )
@@ -440,7 +440,7 @@ _HEAD_NOUNS = (
     "committees", "center", "centre", "centers", "government", "governments", "administration", "agency", "agencies",
     "corps", "unit", "units", "(units)", "group", "company", "limited", "court", "procuratorate", "association",
     "federation", "bank", "institute", "university", "headquarters", "council", "ministry", "ministries", "station",
-    "league", "branch", "authority", "authorities", "team",
+    "league", "branch", "authority", "authorities", "team", "region", "regions",
     *(f"co.{comma}{space}ltd{stop}" for comma in ("", ",", "\x00") for space in ("", " ") for stop in ("", ".")),
 )  # lower-case, as a unit's name may end: whitespace is collapsed to single spaces
 _HEAD_NOUN = re.compile(rf"(?:{'|'.join(map(re.escape, _HEAD_NOUNS))})\)?$", re.I)  # where lower-casing is not exact
@@ -539,6 +539,9 @@ def _names_a_unit(part: str, low: str | None) -> bool:
 _COMPANY_SUFFIX = re.compile(r"\bCo\.[,\x00]\s*Ltd\.(?=[\s,.;]|$)", re.I)
 
 
+_COLLECTIVE_NOUNS = frozenset({"units", "departments", "institutions", "organizations", "organisations"})
+
+
 def _split_on_and(part: str) -> list[str]:
     """Split at "and" between two whole units; `part` has its whitespace collapsed to single spaces."""
     if " and " not in part:
@@ -546,7 +549,9 @@ def _split_on_and(part: str) -> list[str]:
     pieces = part.split(" and ")
     out = [pieces[0]]
     for piece in pieces[1:]:
-        if _ends_with_head_noun(out[-1]) and _ends_with_head_noun(piece):
+        # "departments and units (in each region)" names one collective, not two units
+        collective = piece.partition(" ")[0].lower() in _COLLECTIVE_NOUNS
+        if not collective and _ends_with_head_noun(out[-1]) and _ends_with_head_noun(piece):
             out.append(piece)
         else:
             out[-1] += " and " + piece

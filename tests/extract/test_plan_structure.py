@@ -263,3 +263,18 @@ def test_units_statements_on_successive_lines_are_read_together():
 ])
 def test_qualified_lead_labels(statement, units):
     assert stated_units("Clear the ditch.\n" + statement) == units
+
+
+@pytest.mark.parametrize("text, units", [
+    ("Lanxi Grain Bureau and all regions", ["Lanxi Grain Bureau", "all regions"]),
+    ("Lanxi Grain Bureau, other relevant departments and units and each region",
+     ["Lanxi Grain Bureau", "other relevant departments and units", "each region"]),
+    ("Relevant departments and units in each region", ["Relevant departments and units in each region"]),
+])
+def test_and_between_units_but_not_inside_a_collective(text, units):
+    assert split_units(text) == units
+
+
+def test_note_whose_units_are_responsible_gives_only_the_units():
+    text = "Pave the roads. (The Road Office takes the lead, and the Bridge Bureau and all regions are responsible)"
+    assert stated_units(text) == ["Road Office", "Bridge Bureau", "all regions"]

@@ -71,9 +71,9 @@ _PATTERNS = [
              words=frozenset({"at the end of", "at the close of"})),
     # A labelled line of a rectification item names its deadline without a preposition: "Time limit: end of May 2026".
     _Pattern("labelled", CaselessPattern(
-        rf"\b(?:(?:rectification|completion)\s+)?(?:time\s+limit|deadline)[:：]\s*"
+        rf"\b(?:(?:(?:rectification|completion)\s+)?(?:time\s+limit|deadline)|completion\s+(?:time|date))[:：]\s*"
         rf"(?P<when>(?:the\s+)?(?:end\s+of\s+)?{_PERIOD})\b(?![-–~])"),
-             words=frozenset({"limit:", "limit：", "deadline:", "deadline："})),
+             words=frozenset({"limit:", "limit：", "deadline:", "deadline：", "time:", "time：", "date:", "date："})),
     _Pattern("in_year", CaselessPattern(rf"\b(?P<prep>in|during|within)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*(?:19|20)?\d\d)(?!\s+and\s+(?:19|20)\d\d)"),
              before_year=("in", "during", "year")),  # "within" ends with "in"
 ]

@@ -34,7 +34,11 @@ NOT_A_TASK = re.compile(
     re.I,
 )
 # A heading that only labels its section ("Safeguard measures"): not a task, though what it heads may be.
-SECTION_LABEL = re.compile(r"^(?:safeguard|guarantee|supporting|security)\s+(?:measures|mechanisms?)\.?$|^safeguards?\.?$", re.I)
+SECTION_LABEL = re.compile(
+    r"^(?:safeguard|guarantee|supporting|security)\s+(?:measures|mechanisms?)\.?$|^safeguards?\.?$"
+    r"|^(?:work(?:ing)?|implementation|relevant|other)\s+requirements\.?$",
+    re.I,
+)
 UNITS_HEADING = re.compile(r"^(?:pilot|responsible|lead(?:ing)?|implementing|participating)\s+(?:units?|departments?)\.?$", re.I)
 # Every match of UNITS_HEADING opens with one of these (IGNORECASE folds "İ" and "ı" to "i", no other character).
 _UNITS_HEADING_OPENINGS = "pPrRlLiI\u0130\u0131"

@@ -68,6 +68,7 @@ def test_month_before_january_rolls_back_a_year():
         "The meeting at the 2023 fair ended.",
         "Rectification time limit: 2024-2025, in stages.",
         "Rectification time limit: within 30 days.",
+        "Release time: March 3, 2026",
     ],
 )
 def test_negatives_give_no_deadline(text):
@@ -149,6 +150,7 @@ def test_patterns_match_without_their_leading_boundary_as_with_it():
         ("Completion deadline: September 15, 2026", "September 15, 2026", "2026-09-15"),
         ("Deadline: March 2027", "March 2027", "2027-03-31"),
         ("Rectification time limit: 2027", "2027", "2027-12-31"),
+        ("Completion time: end of October 2026", "end of October 2026", "2026-10-31"),
         ("Rectification time limit: before the end of May 2026", "before the end of May 2026", "2026-05-31"),
     ],
 )

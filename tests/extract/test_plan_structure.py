@@ -278,3 +278,13 @@ def test_and_between_units_but_not_inside_a_collective(text, units):
 def test_note_whose_units_are_responsible_gives_only_the_units():
     text = "Pave the roads. (The Road Office takes the lead, and the Bridge Bureau and all regions are responsible)"
     assert stated_units(text) == ["Road Office", "Bridge Bureau", "all regions"]
+
+
+def test_requirements_section_is_no_task():
+    doc = _doc(
+        "Plan for Safe Drinking Water\n\n"
+        "I. Key tasks\n\n(1) Build water plants. Build 3 water plants by the end of 2026.\n\n"
+        "II. Work requirements\n\nAll towns shall report their progress to the county every month.\n",
+        genre="plan",
+    )
+    assert list(_tasks(doc)) == ["(1) Build water plants"]

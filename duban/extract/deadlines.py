@@ -68,12 +68,12 @@ _PATTERNS = [
              before_year=("before", "by", "to", "than", "year")),
     # "At the end of 2026, …" sets a goal as "by the end of" does; written with single spaces, as the cheap test needs.
     _Pattern("at_end", CaselessPattern(rf"\bat the (?:end|close) of (?:the year )?{_PERIOD}"),
-             words=frozenset({"at the end of", "at the close of"})),
+             words=frozenset({"at the "})),
     # A labelled line of a rectification item names its deadline without a preposition: "Time limit: end of May 2026".
     _Pattern("labelled", CaselessPattern(
         rf"\b(?:(?:(?:rectification|completion)\s+)?(?:time\s+limit|deadline)|completion\s+(?:time|date))[:：]\s*"
         rf"(?P<when>(?:the\s+)?(?:end\s+of\s+)?{_PERIOD})\b(?![-–~])"),
-             words=frozenset({"limit:", "limit：", "deadline:", "deadline：", "time:", "time：", "date:", "date："})),
+             words=frozenset({":", "："})),  # rarer in a clause than any word of the label
     _Pattern("in_year", CaselessPattern(rf"\b(?P<prep>in|during|within)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*(?:19|20)?\d\d)(?!\s+and\s+(?:19|20)\d\d)"),
              before_year=("in", "during", "year")),  # "within" ends with "in"
 ]

@@ -246,8 +246,9 @@ def _resolve(items: list[OutlineItem]) -> None:
 
 
 def _decide_task(items: list[OutlineItem], k: int) -> list[str] | None:
-    """Mark whether item k is a task; the units it states over itself and what it heads, None when it states none
-    (or when, being neither a task nor over sub-items, its units concern no item)."""
+    """Mark whether item k is a task, and return the units it states for itself and its sub-items (None when none).
+
+    An item with a body that is no task heads no item its units would concern: they are not read."""
     item = items[k]
     body = _without_unit_statements(item.rest)
     if body:
@@ -368,16 +369,18 @@ def _without_unit_statements(rest: str) -> str:
     """An item's text after its heading, without its brackets and lines that state units."""
     if not _may_hold_bracket(rest):
         return rest
+    rest = _without_spans(rest, [m.span() for m in matches_opening_with(UNITS_BRACKET, rest, UNITS_BRACKET_OPENINGS)])
+    return _without_spans(rest, _units_statements(rest)).strip()
+
+
+def _without_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` without `spans` (in order, not overlapping)."""
     pieces, pos = [], 0
-    for bracket in matches_opening_with(UNITS_BRACKET, rest, UNITS_BRACKET_OPENINGS):
-        pieces.append(rest[pos : bracket.start()])
-        pos = bracket.end()
-    rest = "".join(pieces) + rest[pos:]
-    pieces, pos = [], 0
-    for start, end in _units_statements(rest):
-        pieces.append(rest[pos:start])
+    for start, end in spans:
+        pieces.append(text[pos:start])
         pos = end
-    return ("".join(pieces) + rest[pos:]).strip()
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def _units_statements(text: str) -> list[tuple[int, int]]:

@@ -288,3 +288,14 @@ def test_requirements_section_is_no_task():
         genre="plan",
     )
     assert list(_tasks(doc)) == ["(1) Build water plants"]
+
+
+def test_last_item_keeps_its_second_paragraph_when_its_siblings_have_two():
+    doc = _doc(
+        "Notice on Spring Tree Planting\n\n"
+        "(one) Plant trees. Plant 5,000 trees along the canal.\n\nWater them every week.\n\n"
+        "(two) Protect seedlings. Fence the nurseries.\n\nRepair the fences by the end of 2026.\n",
+        genre="plan",
+    )
+    assert [(item.marker, item.last_line) for item in outline(doc)] == [("(one)", 5), ("(two)", 9)]
+    assert _tasks(doc)["(two) Protect seedlings"]["due"] == "2026-12-31"

@@ -323,3 +323,19 @@ def test_goal_year_ending_a_sentence_is_a_milestone_but_not_in_a_title_an_aside_
     assert [(it.span.quote, it.fields["due"]) for it in doc.items] == [
         ("Connect all villages to the county road network in 2027", "2027-12-31"),
     ]
+
+
+def test_goal_years_joined_by_and_are_a_series_whose_parts_leave_out_the_and():
+    lines = [
+        "(1) Renovate schools. Complete the renovation of 50 schools in 2026 and 80 schools in 2027.",
+        "",
+        "(2) Open parks. Open 5 parks by the end of 2026, and 8 parks by the end of 2027.",
+    ]
+    doc = Doc(file="plan.txt", index=1, first_line=1, lines=lines, genre="plan", date="2026-01-05")
+    extract_milestones(doc)
+    assert [(it.span.quote, it.fields["due"]) for it in doc.items] == [
+        ("Complete the renovation of 50 schools in 2026", "2026-12-31"),
+        ("80 schools in 2027", "2027-12-31"),
+        ("Open 5 parks by the end of 2026", "2026-12-31"),
+        ("8 parks by the end of 2027", "2027-12-31"),
+    ]

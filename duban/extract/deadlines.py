@@ -18,11 +18,18 @@ MONTHS["sept"] = 9
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _QUARTERS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4}
+_QUARTER = "|".join(_QUARTERS)
 _FIVE_YEAR_PLAN_END = {12: 2015, 13: 2020, 14: 2025, 15: 2030, 16: 2035}
 _ORDINAL_PLAN = {
     "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "sixteenth": 16,
     "12th": 12, "13th": 13, "14th": 14, "15th": 15, "16th": 16,
 }
+
+# A quarter, a month or a day of a year, or the year alone: "the first quarter of 2026", "June 30, 2026", "2026".
+_PERIOD = (
+    rf"(?:(?:the\s+)?(?P<q>{_QUARTER})\s+quarter\s+of\s+|{_MONTH}(?:\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?)?(?:\s+of)?,?\s+)?"
+    rf"{_YEAR}"
+)
 
 _BY = r"(?:(?:no\s+later\s+than|not\s+later\s+than|before|by|until|till|prior\s+to|up\s+to)\s+(?:the\s+)?)"
 _END = r"(?:end|close)\s+of\s+(?:the\s+year\s+)?"
@@ -42,7 +49,7 @@ class _Pattern(NamedTuple):
 
 # Ordered: the first pattern that matches at a position wins, so longer phrases come first.
 _PATTERNS = [
-    _Pattern("quarter", CaselessPattern(rf"\b(?:{_BY}|in\s+(?:the\s+)?)(?:{_END})?(?:the\s+)?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th|last)\s+quarter\s+of\s+{_YEAR}"),
+    _Pattern("quarter", CaselessPattern(rf"\b(?:{_BY}|in\s+(?:the\s+)?)(?:{_END})?(?:the\s+)?(?P<q>{_QUARTER})\s+quarter\s+of\s+{_YEAR}"),
              words=frozenset({"quarter"})),
     _Pattern("half", CaselessPattern(rf"\b(?:{_BY}(?:{_END})?|in\s+(?:the\s+)?|during\s+(?:the\s+)?)?(?P<h>first|second|latter|last)\s+half\s+(?:of\s+(?:the\s+year\s+)?)?{_YEAR}"),
              words=frozenset({"half"})),
@@ -59,6 +66,14 @@ _PATTERNS = [
              words=frozenset({"five-year"})),
     _Pattern("year", CaselessPattern(rf"\b(?P<prep>before|by|prior\s+to|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*\d)"),
              before_year=("before", "by", "to", "than", "year")),
+    # "At the end of 2026, …" sets a goal as "by the end of" does; written with single spaces, as the cheap test needs.
+    _Pattern("at_end", CaselessPattern(rf"\bat the (?:end|close) of (?:the year )?{_PERIOD}"),
+             words=frozenset({"at the "})),
+    # A labelled line of a rectification item names its deadline without a preposition: "Time limit: end of May 2026".
+    _Pattern("labelled", CaselessPattern(
+        rf"\b(?:(?:(?:rectification|completion)\s+)?(?:time\s+limit|deadline)|completion\s+(?:time|date))[:：]\s*"
+        rf"(?P<when>(?:the\s+)?(?:end\s+of\s+)?{_PERIOD})\b(?![-–~])"),
+             words=frozenset({":", "："})),  # rarer in a clause than any word of the label
     _Pattern("in_year", CaselessPattern(rf"\b(?P<prep>in|during|within)\s+(?:the\s+year\s+)?{_YEAR}\b(?!\s*[-–~]\s*(?:19|20)?\d\d)(?!\s+and\s+(?:19|20)\d\d)"),
              before_year=("in", "during", "year")),  # "within" ends with "in"
 ]
@@ -121,6 +136,11 @@ def _due(kind: str, m: re.Match[str]) -> str | None:
         return _iso(year, 12)
     if kind == "in_year":
         return _iso(int(group("year")), 12)
+    if kind in ("at_end", "labelled"):  # the end of the _PERIOD named
+        year, quarter, month, day = int(group("year")), group("q"), group("month"), group("day")
+        if quarter:
+            return _iso(year, 3 * _QUARTERS[quarter.lower()])
+        return _iso(year, MONTHS[month.lower()] if month else 12, int(day) if day else None)
     return None
 
 
@@ -177,7 +197,7 @@ def find_deadlines_lowered(text: str, low: str | None) -> tuple[Deadline, ...]:
         ):
             continue
         for m in _matches(kind, pattern, text, low):
-            start, end = m.start(), m.end()
+            start, end = m.start("when" if kind == "labelled" else 0), m.end()  # a label is not part of the phrase
             if _overlaps(start, end, taken):
                 continue
             if kind == "day" and not m.group("by"):

@@ -65,6 +65,10 @@ def test_month_before_january_rolls_back_a_year():
         "After 1-2 years of trial operation, the system will be evaluated.",
         "The approval shall be completed within 30 working days from the date of acceptance.",
         "The 2023 annual work conference summarised the experience of the pilot counties.",
+        "The meeting at the 2023 fair ended.",
+        "Rectification time limit: 2024-2025, in stages.",
+        "Rectification time limit: within 30 days.",
+        "Release time: March 3, 2026",
     ],
 )
 def test_negatives_give_no_deadline(text):
@@ -81,6 +85,9 @@ def test_negatives_give_no_deadline(text):
         ("Put the system into operation by mid-2025.", "2025-06-30"),
         ("Complete the acceptance no later than 2026.", "2026-12-31"),
         ("Issue the standard by March 2024.", "2024-03-31"),
+        ("At the end of 2025, the rate will reach 90%.", "2025-12-31"),
+        ("At the end of June 2025, all stations will be online.", "2025-06-30"),
+        ("At the end of the third quarter of 2024, finish the pilot.", "2024-09-30"),
     ],
 )
 def test_other_common_phrases(text, due):
@@ -125,6 +132,7 @@ def test_patterns_match_without_their_leading_boundary_as_with_it():
         "standby the end of 2025, and by the end of 2025; abby 2024 or by 2024 in 2023 within 2026",
         "Prior to the year-end of 2024 xin 2025 in March 2025 by mid-2026 by the end of the 14th five-year plan",
         "before June, 2025 until the close of December 2025 during the year 2027 and 2028",
+        "at the end of 2025, flat the end of 2025; time limit: 2026 overtime limit: 2026 deadline: end of May 2026",
     ]
     for text in texts:
         low = text.lower()
@@ -132,3 +140,21 @@ def test_patterns_match_without_their_leading_boundary_as_with_it():
             assert [m.span() for m in _matches(kind, pattern, text, low)] == [
                 m.span() for m in pattern.finditer_lowered(text, low)
             ], kind
+
+
+@pytest.mark.parametrize(
+    "text, phrase, due",
+    [
+        ("Rectification time limit: end of May 2026", "end of May 2026", "2026-05-31"),
+        ("Time limit: the end of 2026.", "the end of 2026", "2026-12-31"),
+        ("Completion deadline: September 15, 2026", "September 15, 2026", "2026-09-15"),
+        ("Deadline: March 2027", "March 2027", "2027-03-31"),
+        ("Rectification time limit: 2027", "2027", "2027-12-31"),
+        ("Completion time: end of October 2026", "end of October 2026", "2026-10-31"),
+        ("Rectification time limit: before the end of May 2026", "before the end of May 2026", "2026-05-31"),
+    ],
+)
+def test_labelled_time_limit_line_names_its_deadline_without_a_preposition(text, phrase, due):
+    d = _one(text)
+    assert (d.text, d.due) == (phrase, due)
+    assert text[d.start:d.end] == d.text

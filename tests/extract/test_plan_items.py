@@ -9,7 +9,7 @@ from duban.extract.clauses import _SENTENCE_END, matches_opening_with, sentence_
 from duban.extract.milestones import extract_milestones
 from duban.extract.model import Doc
 from duban.extract.outline import (
-    _NOTE_BRACKETS, RESPONSIBILITY_NOTE, UNITS_BRACKET, UNITS_BRACKET_OPENINGS, _opens_note, units_from_bracket,
+    _NOTE_BRACKETS, RESPONSIBILITY_NOTE, UNITS_BRACKET, UNITS_BRACKET_OPENINGS, _opens_note, stated_units,
 )
 from duban.extract.paragraphs import paragraphs
 from duban.extract.pipeline import run_pipeline
@@ -268,12 +268,12 @@ def test_matches_opening_with_gives_what_finditer_gives(pattern, openings):
 
 def test_note_inside_an_aside_gives_its_units():
     text = "Improve the service (see the catalogue (the Office and the Bureau will take the lead)) by 2025."
-    assert units_from_bracket(text) == ["Office", "Bureau"]
+    assert stated_units(text) == ["Office", "Bureau"]
 
 
 def test_note_in_any_case_and_whitespace_gives_its_units():
     text = "Improve the service (see 3.1). (The Tax Office SHALL BE\nResponsible (as before))"
-    assert units_from_bracket(text) == ["Tax Office, (as before)"]
+    assert stated_units(text) == ["Tax Office, (as before)"]
 
 
 @pytest.mark.parametrize("line", [
@@ -305,3 +305,37 @@ def test_responsibility_notes_in_lowered_text_are_those_the_pattern_finds():
         assert [m.span() for m in matches_opening_with(_NOTE_BRACKETS, low, "(（", lambda at: _opens_note(low, at))] == [
             m.span() for m in RESPONSIBILITY_NOTE.finditer(text)
         ]
+
+
+def test_goal_year_ending_a_sentence_is_a_milestone_but_not_in_a_title_an_aside_or_a_report():
+    lines = [
+        "Liuhe County Plan for Rural Roads",
+        "",
+        "(1) Harden the roads. Connect all villages to the county road network in 2027. (The base year is 2025, "
+        "the target is the figure to be reached in 2028)",
+        "",
+        "(2) Road Maintenance Work of Liuhe County in 2027",
+        "",
+        "(3) Repair the bridges. The old bridge was closed for repairs in 2026.",
+    ]
+    doc = Doc(file="plan.txt", index=1, first_line=1, lines=lines, genre="plan", date="2026-01-05")
+    extract_milestones(doc)
+    assert [(it.span.quote, it.fields["due"]) for it in doc.items] == [
+        ("Connect all villages to the county road network in 2027", "2027-12-31"),
+    ]
+
+
+def test_goal_years_joined_by_and_are_a_series_whose_parts_leave_out_the_and():
+    lines = [
+        "(1) Renovate schools. Complete the renovation of 50 schools in 2026 and 80 schools in 2027.",
+        "",
+        "(2) Open parks. Open 5 parks by the end of 2026, and 8 parks by the end of 2027.",
+    ]
+    doc = Doc(file="plan.txt", index=1, first_line=1, lines=lines, genre="plan", date="2026-01-05")
+    extract_milestones(doc)
+    assert [(it.span.quote, it.fields["due"]) for it in doc.items] == [
+        ("Complete the renovation of 50 schools in 2026", "2026-12-31"),
+        ("80 schools in 2027", "2027-12-31"),
+        ("Open 5 parks by the end of 2026", "2026-12-31"),
+        ("8 parks by the end of 2027", "2027-12-31"),
+    ]

@@ -32,7 +32,7 @@ _UNIT_AND_TAIL = (
     r"(?P<unit>%|(?:percent|per\s+cent|yuan|kilometers?|kilometres?|km|square\s+meters|mu|hectares|tons|items|matters|pieces|households|"
     r"people|persons|types|kinds|categories)\b)?(?P<tail>" + _TAIL_CHARACTER + "{0,80})"
 )
-_TEXT_TARGET = CaselessPattern(
+_TEXT_TARGET = (  # lower-case: for lower-cased text
     rf"(?:(?P<cmp>{_COMPARATOR})\s+|)(?P<num>{DIGITS}|(?<=than\s)(?:{SPELLED_NUMBER}))\s*(?P<scale>(?:{SCALE_RE})\b)?\s*"
     + _UNIT_AND_TAIL
 )
@@ -42,9 +42,10 @@ _SPELLED_CUES = ("two", "three", "four", "five", "six", "seven", "eight", "nine"
 # How each `_COMPARATOR` alternative ends (">=", "<=" end with "=").
 _COMPARATOR_ENDS = ("than", "over", "least", "above", "exceed", "exceeding", "exceeds", "below", "within", "under", "≥",
                     ">", "≤", "<", "=")
-_TEXT_TARGET_LOWER = re.compile(_TEXT_TARGET.pattern)  # for lower-cased text: searched from where a match can start
+_TEXT_TARGET_LOWER = re.compile(_TEXT_TARGET)  # for lower-cased text: searched from where a match can start
+_TEXT_TARGET_IGNORECASE = re.compile(_TEXT_TARGET, re.I)  # for text that lower-casing does not keep aligned
 # `_TEXT_TARGET_LOWER` for text without "and", where the tail's lookahead never holds: the same matches, a third the cost.
-_TEXT_TARGET_UNCUT = re.compile(_TEXT_TARGET.pattern.replace(_TAIL_CHARACTER, "[^,;.，；。]"))
+_TEXT_TARGET_UNCUT = re.compile(_TEXT_TARGET.replace(_TAIL_CHARACTER, "[^,;.，；。]"))
 # "in six cities before the end of 2025": a spelled count of two or more, not after "than" (`_TEXT_TARGET` reads those).
 _SPELLED_COUNT = CaselessPattern(
     rf"(?P<cmp>)(?<![\w-])(?<!than\s)(?P<num>(?!one\b|zero\b){SPELLED_NUMBER})(?P<scale>)\s+(?=[a-z\"“])" + _UNIT_AND_TAIL
@@ -262,7 +263,7 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
             doc.items.append(
                 Item("indicator", para.span(s, e), {
                     "name": name, "unit": unit, "baseline": None,
-                    "target": {"value": value, "year": _year_for(deadlines, m.start())}, "comparator": cmp,
+                    "target": {"value": value, "year": _year_for(clause, deadlines, m.start())}, "comparator": cmp,
                 })
             )
 
@@ -286,14 +287,12 @@ def _figure_targets(clause: str, low: str | None) -> list[re.Match[str]]:
     before the third word before the next figure, none before the figure unless the word before it ends like a
     comparator, and none after the last figure: the search skips the text between.
     """
-    if low is None:  # lower-casing is not exact here: the pattern's own scan, ignoring case
-        return list(_TEXT_TARGET.finditer_lowered(clause, None))
+    if low is None:  # lower-casing is not exact here: the pattern's own scan, ignoring case, from every position
+        return _without_bare_years(clause, _TEXT_TARGET_IGNORECASE, lambda pos: pos)
     digit = _ASCII_DIGIT if low.isascii() else _DIGIT
     has_than = "than" in low
-    target = _TEXT_TARGET_LOWER if "and" in low else _TEXT_TARGET_UNCUT
-    found_targets = []  # a list, not a generator: resuming one per match costs more than the list
-    pos = 0
-    while True:
+
+    def start_before_next_figure(pos: int) -> int | None:
         found = digit.search(low, pos)
         figure = found.start() if found is not None else len(low)
         if has_than:
@@ -303,26 +302,57 @@ def _figure_targets(clause: str, low: str | None) -> list[re.Match[str]]:
             if 0 <= than and than + 5 < figure:
                 figure = than + 5
         if figure >= len(low):
-            return found_targets
-        start = figure
+            return None
         if figure > pos and low[figure - 1].isspace():
             window = max(pos, figure - 40)
             words = low[window:figure].rsplit(None, 3)
             if not words or words[-1].endswith(_COMPARATOR_ENDS):
-                start = window + len(words[0]) if len(words) == 4 else pos
-        m = target.search(low, start)
-        if m is None:
-            return found_targets
-        found_targets.append(m)
-        pos = m.end()
+                return window + len(words[0]) if len(words) == 4 else pos
+        return figure
+
+    return _without_bare_years(low, _TEXT_TARGET_LOWER if "and" in low else _TEXT_TARGET_UNCUT, start_before_next_figure)
 
 
-def _year_for(deadlines, position: int) -> int | None:
+def _without_bare_years(text: str, target: re.Pattern[str], start_from) -> list[re.Match[str]]:
+    """The matches of `target` in `text`, each searched for from `start_from(end of the last)` (None: no more), but
+    for figures that read as years without a unit: never targets, they end where their figure ends, so that the tail
+    they would hold leaves the target after them whole ("by the end of 2027 the number of … will exceed 450")."""
+    found_targets = []  # a list, not a generator: resuming one per match costs more than the list
+    pos = 0
+    while (start := start_from(pos)) is not None and (m := target.search(text, start)) is not None:
+        if m.start("unit") < 0 and _is_year(text[m.start("num"):m.end("num")]):
+            pos = m.end("num")
+        else:
+            found_targets.append(m)
+            pos = m.end()
+    return found_targets
+
+
+def _year_for(clause: str, deadlines, position: int) -> int | None:
+    """The year of the deadline that governs the figure at `position` of the clause.
+
+    A deadline closing the figure's own part of the clause ("more than 100 halls by 2025, 200 by 2026") governs it;
+    else one opening the part the figure is in ("By 2025, 100 halls will be built, and by 2026 …"); else the next one
+    after it, else the last before it.
+    """
     if not deadlines:
         return None
-    after = [d for d in deadlines if d.start >= position]
-    chosen = after[0] if after else deadlines[-1]
-    return int(chosen.due[:4])
+    after = next((d for d in deadlines if d.start >= position), None)
+    if after is not None and not _PART_BREAK.search(clause, position, after.start):
+        return int(after.due[:4])
+    before = next((d for d in reversed(deadlines) if d.end <= position), None)
+    if before is not None and _opens_part(clause, before.start):
+        return int(before.due[:4])
+    return int((after or deadlines[-1]).due[:4])
+
+
+_PART_BREAK = re.compile(r"[,，;；]")
+_PART_OPENING = re.compile(r"(?:^|[,，;；:：]|\band)\s*$", re.I)
+
+
+def _opens_part(clause: str, start: int) -> bool:
+    """Whether a deadline at `start` opens a part of the clause: at its start, or after a comma or "and"."""
+    return _PART_OPENING.search(clause, max(0, start - 5), start) is not None
 
 
 def _is_year(num: str) -> bool:

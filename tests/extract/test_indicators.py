@@ -284,17 +284,24 @@ def test_a_quoted_word_ending_a_name_keeps_its_quote_marks():
     "no figure here at all",
     "more than 12 kiosks, at least 30 new halls with" + " long words" * 10 + "; over 4 km",  # no "and": no cut
     "Moreover 5 halls, More Than 6 kiosks, the total 7 and the amount ≥8, under\t 9 and 10 >= 11",
+    "and by 2027 the number of halls will exceed 450 and by 2028 over 2030 kiosks",  # a year's tail holds a target
 ])
 def test_the_search_from_each_figure_finds_what_a_full_scan_finds(clause):
     from duban.corpus.caseless import lowered
-    from duban.extract.indicators import _TEXT_TARGET, _figure_targets
+    from duban.extract.indicators import _figure_targets
 
     def found(matches):
         return [(m.span(), m.span("cmp"), m.span("num"), m.span("tail")) for m in matches]
-    low = lowered(clause)
-    assert found(_figure_targets(clause, low)) == found(_TEXT_TARGET.finditer_lowered(clause, low))
+    # without lower-cased text, the pattern is searched for from every position
+    assert found(_figure_targets(clause, lowered(clause))) == found(_figure_targets(clause, None))
 
 
 def test_a_figure_given_respectively_without_a_subject_has_no_name():
     doc = _run("Action Plan for Qinghe Province\n\n20% respectively by 2025, the goal.\n")
     assert _indicators(doc) == []
+
+
+def test_a_deadline_opening_a_part_of_the_clause_gives_the_year_of_the_targets_after_it():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Build stops. By the end of 2026, the county will have no fewer than"
+               " 70 bus shelters, and by the end of 2027 more than 90 bus shelters will have solar lights.\n")
+    assert _fields(doc, "target.value", "target.year") == [(70, 2026), (90, 2027)]

@@ -451,7 +451,7 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
         unit = "%"
     if unit == "%":
         of = _SHARE_OF.match(tail)
-        name = _noun_phrase((of.group("quoted") or "") + " " + of.group("rest")) if of else _name_before(before, clause, m)
+        name = _noun_phrase((of.group("quoted") or "") + " " + of.group("rest")) if of else _name_before(before, clause, m, deadlines)
     elif quoted := _OF_QUOTED.match(tail):
         name = quoted.group("term")  # "50 items of "one certificate and one compliance"": the quoted kind of item
     else:
@@ -470,7 +470,7 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
             phrase = _QUOTE_MARKS.sub("", governed.group("phrase"))
             name = f"{phrase} {name}" if unit else f"{name} with {phrase}"
         if not name:
-            name = _name_before(before, clause, m)
+            name = _name_before(before, clause, m, deadlines)
     name = _trim_quotes(name)
     if not name or name.lower() in _COUNT_NOUNS:
         return None
@@ -518,7 +518,7 @@ _SERIES_AFTER = re.compile(rf"(?:\s*(?:[,，]|and)\s*(?:{DIGITS})\s*%?)*\s*[,，
 _AND = re.compile(r"\s+and\s+", re.I)
 
 
-def _name_before(before: str, clause: str, m) -> str:
+def _name_before(before: str, clause: str, m, deadlines) -> str:
     """The measure named before a figure: the subject of "the online handling rate … will reach 90%".
 
     Of figures given "respectively" ("the A and B rates reach 20% and 50% respectively") each names its own conjunct.
@@ -533,19 +533,53 @@ def _name_before(before: str, clause: str, m) -> str:
             )
             if conjuncts:
                 return conjuncts[position]
-    return _subject(before)
+    # "and by the end of 2027 the number of points will exceed 450": the subject follows the deadline
+    opening = max((d.end for d in deadlines if d.end <= len(before)), default=0)
+    return opening and _subject(before[opening:]) or _subject(before)
 
 
 _FIGURE = re.compile(DIGITS)
 
 
 def _subject(before: str) -> str:
-    """The subject of the last comma-separated part of `before`: its words before the verb, at most 12."""
-    clause = re.split(r"[,，;；:：]", before)[-1]
-    verb = _SUBJECT_VERB.search(clause)
-    subject = clause[: verb.start()] if verb and verb.start() > 0 else clause
-    name = " ".join(subject.split()[-12:]).strip()  # (a deadline phrase always spans words: no single word is one)
-    return re.sub(r"^(?:(?:and|the|a|an|in|by|of|to)\s+)+", "", name, flags=re.I)
+    """The subject of the last comma-separated part of `before`: its words before the verb, at most 16.
+
+    The verb is the first modal ("will") or else the first verb: "the share of villages whose waste is sorted will
+    reach". A list's tail continues the part its commas cut: "the share of villages whose waste is collected,
+    transported and disposed will reach".
+    """
+    starts = [0] + [m.end() for m in _PART_SEPARATOR.finditer(before)]
+    last = before[starts[-1]:]
+    verb = _MODAL.search(last) or _SUBJECT_VERB.search(last)
+    subject = last[: verb.start()] if verb and verb.start() > 0 else _leading_gerund_and_trailing_verb_cut(last)
+    first = len(starts) - 1
+    while first > 0 and _LIST_ITEM.fullmatch(before[starts[first]:starts[first + 1] - 1] if first + 1 < len(starts)
+                                             else subject):
+        first -= 1
+    if first < len(starts) - 1 and _LIST_HEAD.match(before, starts[first], starts[first + 1] - 1):
+        subject = before[starts[first]:starts[-1]] + subject
+    name = " ".join(subject.split()[-16:]).strip()  # (a deadline phrase always spans words: no single word is one)
+    return re.sub(r"^(?:(?:and|the|a|an|in|by|of|to|strive)\s+)+", "", name, flags=re.I)
+
+
+def _leading_gerund_and_trailing_verb_cut(phrase: str) -> str:
+    """A verbless phrase before a figure without its verbs: "raising the capacity of the plant to" is "the capacity of
+    the plant"."""
+    target_verb = _TARGET_VERB.search(phrase)
+    return _LEADING_GERUND.sub("", phrase[: target_verb.start()] if target_verb else phrase)
+
+
+_PART_SEPARATOR = re.compile(r"[,，;；:：]")
+_MODAL = re.compile(r"\s(?:will|shall|should|must)\b", re.I)
+_LIST_ITEM = re.compile(r"\s*[\w-]+(?:\s+[\w-]+)?(?:\s+(?:and|or)\s+[\w-]+(?:\s+[\w-]+)?)?\s*")
+# The part a list continues: a noun with a modifier that holds the list ("of", "whose …"), ending with a word; not an
+# opening phrase ("In the course of reform, A and B will …").
+_LIST_HEAD = re.compile(
+    r"(?!\s*(?:in|at|by|before|after|during|under|through|for|on|with|to|as|from|since|upon|within|according)\b)"
+    r"[^,，]*\b(?:of|whose|which|that|with)\b[^,，]*[a-z]\s*$",
+    re.I,
+)
+_LEADING_GERUND = re.compile(r"^\s*[a-z]+ing\s+(?=(?:the|a|an|its|their)\s)", re.I)
 
 
 def _conjuncts(subject: str, count: int) -> list[str] | None:

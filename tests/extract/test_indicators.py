@@ -305,3 +305,22 @@ def test_a_deadline_opening_a_part_of_the_clause_gives_the_year_of_the_targets_a
     doc = _run("Action Plan for Qinghe Province\n\n(1) Build stops. By the end of 2026, the county will have no fewer than"
                " 70 bus shelters, and by the end of 2027 more than 90 bus shelters will have solar lights.\n")
     assert _fields(doc, "target.value", "target.year") == [(70, 2026), (90, 2027)]
+
+
+@pytest.mark.parametrize("sentence, name", [
+    # the modal ends the subject, not a verb inside it
+    ("By the end of 2026, the share of farms whose manure is recycled will reach 85%.", "share of farms whose manure is recycled"),
+    # a list's tail continues the subject its commas cut
+    ("By 2027, the rate of towns whose sewage is collected, treated and reused will reach 70%.",
+     "rate of towns whose sewage is collected, treated and reused"),
+    # an opening phrase is not the head of a list
+    ("By 2027, in the course of reform, water and power coverage will reach 99%.", "water and power coverage"),
+    # the subject follows a deadline that opens its part of the clause
+    ("Open 12 reading rooms by the end of 2026, and by the end of 2027 the number of reading rooms will exceed 45.",
+     "number of reading rooms"),
+    # a verbless phrase: the gerund and the verb before the figure are not the measure
+    ("Finish the new line by the end of 2026, raising the daily output of the mill to 800 tons.", "daily output of the mill"),
+])
+def test_the_measure_named_before_a_figure(sentence, name):
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Do the work. " + sentence + "\n")
+    assert _fields(doc, "name")[-1] == (name,)

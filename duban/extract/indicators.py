@@ -20,8 +20,10 @@ _YEAR_CELL = re.compile(r"^\s*(?:(?:19|20)\d\d)(?:\s*(?:year|年))?\s*$", re.I)
 _FIVE_YEAR = {"fourteenth": 2025, "14th": 2025, "fifteenth": 2030, "15th": 2030, "thirteenth": 2020, "13th": 2020}
 
 _COMPARATORS = [
-    (r"more\s+than|over|at\s+least|not\s+less\s+than|no\s+less\s+than|not\s+fewer\s+than|no\s+fewer\s+than|above|exceed(?:ing|s)?|greater\s+than|≥|>=|>", ">="),
-    (r"no\s+more\s+than|not\s+more\s+than|less\s+than|below|within|under|controlled\s+(?:within|below)|≤|<=|<", "<="),
+    (r"more\s+than|over|at\s+least|not\s+less\s+than|no\s+less\s+than|not\s+fewer\s+than|no\s+fewer\s+than|above|"
+     r"not\s+lower\s+than|no\s+lower\s+than|not\s+below|exceed(?:ing|s)?|greater\s+than|≥|>=|>", ">="),
+    (r"no\s+more\s+than|not\s+more\s+than|not\s+higher\s+than|no\s+higher\s+than|not\s+exceed(?:ing)?|less\s+than|"
+     r"lower\s+than|below|within|under|controlled\s+(?:within|below)|≤|<=|<", "<="),
 ]
 _COMPARATOR = "|".join(p for p, _ in _COMPARATORS)
 # "more than 200 high-frequency matters", "reach 80%", "no less than 1,500 kilometres of ..."
@@ -361,6 +363,18 @@ def _is_year(num: str) -> bool:
 
 
 _DURATION = re.compile(r"\s*(?:working\s+|natural\s+|calendar\s+)?(?:days?|weeks?|months?|years?|hours?|minutes?)\b", re.I)
+# "20 tons or more", "300 cattle and above": a bound right after the figure or its unit, or after its counted noun
+# where it ends the noun phrase ("secondary and above hospitals" is a grade)
+_BOUND = r"(?:or|and(?=\s+(?:above|over|below)\b))\s+(?P<bound>more|above|over|less|below|fewer)\b"
+_BOUND_AFTER_FIGURE = re.compile(r"(?P<noun>)\s*" + _BOUND, re.I)
+_BOUND_AFTER_NOUN = re.compile(
+    r"(?P<noun>\s*(?:[a-z][\w-]*\s+){1,3}?)" + _BOUND
+    + r"(?=\s*(?:$|[,;.:，；。：)）]|(?:by|before|in|into|on|onto|to|will|shall|should|are|is|be|and|that|which|for|at|"
+    r"within|under|from|across|of)\b))",
+    re.I,
+)
+_BOUND_COMPARATORS = {"more": ">=", "above": ">=", "over": ">=", "less": "<=", "below": "<=", "fewer": "<="}
+_QUALIFIER_END = re.compile(r"\s(?:of|with)$", re.I)
 _REFERENCE_BEFORE = re.compile(r"(?:No\.|Article|Chapter|\()\s*$", re.I)
 _ORDINAL_AFTER = re.compile(r"\s*(?:st|nd|rd|th|-)")
 _WORD_AFTER = re.compile(r"\s*[\"“]?[A-Za-z]")
@@ -380,12 +394,12 @@ _EXAMPLES = re.compile(r"\s*such\s+as\b", re.I)
 _KIND_BEFORE = re.compile(r"\bof\s+(?:the\s+)?(?P<kind>[^,;:，；：]+?)\s*[,，]\s*(?:and\s+)?\w+(?:\s+\w+)?$", re.I)
 _QUOTE_MARKS = re.compile(r"[\"“”]")
 _SHORT_GAP = re.compile(r"(?:\s+[\w’'-]+){1,4}\s+")  # a counted noun between a spelled number and its deadline
-_LIST_JOIN = re.compile(r"(?:[,，]|\band)$", re.I)
+_LIST_JOIN = re.compile(r"(?:[,，]\s*and|[,，]|\band)$", re.I)
 
 
 def _continues_list(before: str, list_heads: set[int]) -> bool:
-    """Whether `before` (right-stripped) is a comma or "and" after one of `list_heads`."""
-    join = _LIST_JOIN.search(before, max(0, len(before) - 4))
+    """Whether `before` (right-stripped) is a comma, "and" or both after one of `list_heads`."""
+    join = _LIST_JOIN.search(before, max(0, len(before) - 6))
     return join is not None and len(before[: join.start()].rstrip()) in list_heads
 
 
@@ -425,6 +439,12 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
     if _ORDINAL_AFTER.match(clause, num_end):
         return None
     before = clause[: m.start()].rstrip()
+    # "20 tons or more"; a figure with a unit counts no noun after it
+    bound = _BOUND_AFTER_FIGURE.match(tail) or (None if unit else _BOUND_AFTER_NOUN.match(tail))
+    if bound is not None:
+        if _QUALIFIER_END.search(before, max(0, len(before) - 5)):
+            return None  # "facilities with a capacity of 20 tons or more": a threshold that picks things, not a target
+        tail = bound.group("noun") + tail[bound.end():]
     # `before` is right-stripped, so a reference word ends it: a match starts within its last 7 characters.
     if _REFERENCE_BEFORE.search(before, max(0, len(before) - 7)):
         return None
@@ -477,7 +497,8 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
     if scale and unit == "yuan":
         unit = f"{scale.strip()} yuan"
         value = float(parse_number(num) or value)
-    return name, unit, value, _comparator(cmp), needs_date
+    comparator = _comparator(cmp) if cmp or bound is None else _BOUND_COMPARATORS[bound.group("bound").lower()]
+    return name, unit, value, comparator, needs_date
 
 
 _QUOTES = "\"“”'"

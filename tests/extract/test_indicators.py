@@ -324,3 +324,27 @@ def test_a_deadline_opening_a_part_of_the_clause_gives_the_year_of_the_targets_a
 def test_the_measure_named_before_a_figure(sentence, name):
     doc = _run("Action Plan for Qinghe Province\n\n(1) Do the work. " + sentence + "\n")
     assert _fields(doc, "name")[-1] == (name,)
+
+
+@pytest.mark.parametrize("sentence, comparator", [
+    ("The approval rate of the hotline shall be not lower than 95%.", ">="),
+    ("The vacancy rate of the new flats shall be not higher than 8%.", "<="),
+    ("The waiting time share of the clinics shall not exceed 15%.", "<="),
+    ("By the end of 2026, the reuse rate of grey water will reach 30% or above.", ">="),
+    ("Build 20 or more pump stations by the end of 2026.", ">="),
+])
+def test_comparators_before_and_after_the_figure(sentence, comparator):
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Do the work. " + sentence + "\n")
+    assert _fields(doc, "comparator") == [(comparator,)]
+
+
+def test_a_threshold_that_picks_the_things_a_commitment_covers_is_no_target():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Watch the plants. Bring all mills with an output of 50 tons or more"
+               " onto the monitoring platform in 2026, and all farms with 300 cattle and above by 2027.\n")
+    assert _indicators(doc) == []
+
+
+def test_and_above_inside_a_noun_phrase_is_a_grade_not_a_bound():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Link the clinics. By the end of 2026, 60% of county-level and above"
+               " clinics will share records, and 40 grade-two and above clinics will open night wards.\n")
+    assert _fields(doc, "target.value", "comparator") == [(60, "="), (40, "=")]

@@ -7,17 +7,11 @@ import re
 from ..corpus.caseless import CaselessPattern, mentions_lowered
 from .clauses import strip_trailing_punct
 from .deadlines import clause_deadlines
-from .model import Doc, Item, Span
+from .indicator_tables import table_indicators
+from .model import Doc, Item
 from .outline import MARKER
 from .numbers import DIGITS, SCALE_RE, SPELLED_NUMBER, parse_number, scaled_number
 from .paragraphs import paragraphs
-
-_TABLE_CAPTION = re.compile(r"^\s*(?:table|schedule|attached\s+table|附表|表)\s*\d*\b.*(?:indicator|target|index|goal|指标)", re.I)
-_CAPTION_FIRST = "AaSsTt\u017f附表"  # what `_TABLE_CAPTION` can match first in a stripped line ("ſ" folds to "s")
-_CELL_NUMBER = re.compile(rf"^\s*[≥≤><]?\s*(?:{DIGITS}|{SPELLED_NUMBER})\s*%?\s*$", re.I)
-_NAME_UNIT = re.compile(r"^(?P<name>.+?)\s*[(（](?P<unit>[^()（）]{1,30})[)）]\s*$")
-_YEAR_CELL = re.compile(r"^\s*(?:(?:19|20)\d\d)(?:\s*(?:year|年))?\s*$", re.I)
-_FIVE_YEAR = {"fourteenth": 2025, "14th": 2025, "fifteenth": 2030, "15th": 2030, "thirteenth": 2020, "13th": 2020}
 
 _COMPARATORS = [
     (r"more\s+than|over|at\s+least|not\s+less\s+than|no\s+less\s+than|not\s+fewer\s+than|no\s+fewer\s+than|above|"
@@ -61,7 +55,7 @@ _TARGET_VERB_ENDS = ("reach", "reaches", "reached", "achieve", "achieves", "achi
 def extract_indicators(doc: Doc) -> None:
     """Append an indicator per table row and per quantified target in the plan's text."""
     table_lines: set[int] = set()
-    for item in _table_indicators(doc):
+    for item in table_indicators(doc):
         table_lines.update(range(item.span.line_start, item.span.line_end + 1))
         doc.items.append(item)
     goals_level = None  # the outline level of the "Expected results" or "Development goals" heading we are under
@@ -94,109 +88,6 @@ def _may_head_goals(text: str) -> bool:
     """Cheap test: a goals heading ends with one of `_GOALS_WORDS` (where lower-casing its end folds it as `re.I`)."""
     end = text[-14:].rstrip().rstrip(".。:：").rstrip()
     return not end.isascii() or end.lower().endswith(_GOALS_WORDS)
-
-
-def _target_year(doc: Doc, before_line: int) -> int | None:
-    """The year a table's targets are for: the latest goal date stated before it, else the five-year plan's end."""
-    years = [int(m.fields["due"][:4]) for m in doc.items if m.kind == "milestone" and m.span.line_start < before_line]
-    if years:
-        return max(years)
-    m = re.search(r"\b(" + "|".join(_FIVE_YEAR) + r")\s+five-year", " ".join(doc.lines[:40]), re.I)
-    return _FIVE_YEAR[m.group(1).lower()] if m else None
-
-
-def _table_indicators(doc: Doc) -> list[Item]:
-    items: list[Item] = []
-    cells = [(doc.first_line + i, cell) for i, line in enumerate(doc.lines) if (cell := line.strip())]
-    captions = [j for j, (_, cell) in enumerate(cells) if cell[0] in _CAPTION_FIRST and _TABLE_CAPTION.match(cell)]
-    k = 0  # the first cell not yet read
-    for caption in captions:
-        if caption < k:
-            continue  # a caption-like cell within the table read before
-        caption_line = cells[caption][0]
-        k = caption + 1
-        header_years = []
-        scanned = 0
-        while k < len(cells) and scanned < 15 and not _starts_row(cells, k):
-            header_years.extend(int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", cells[k][1]))
-            k += 1
-            scanned += 1
-        target_year = header_years[-1] if header_years else _target_year(doc, caption_line)
-        baseline_year = header_years[0] if len(header_years) >= 2 else (target_year - 5 if target_year and not header_years and _is_five_year(doc) else None)
-        rows, k = _table_rows(cells, k)
-        for row_line, name_line, name, values, last_line in rows:
-            if not values:
-                continue
-            m = _NAME_UNIT.match(name)
-            measure, unit = (m.group("name"), m.group("unit")) if m else (name, "")
-            measure = re.sub(r"\s*[(（][a-z][^()（）]*[)）]", "", measure)  # a remark "(cultivated)"; "(R&D)" stays
-            baseline = {"value": values[0][0], "year": baseline_year} if len(values) >= 2 else None
-            target_value, cmp = values[-1]
-            quote = "\n".join(doc.line(n) for n in range(row_line, last_line + 1)).strip()
-            items.append(
-                Item("indicator", Span(row_line, last_line, quote), {
-                    "name": measure.strip(),
-                    "unit": unit.strip(),
-                    "baseline": baseline,
-                    "target": {"value": target_value, "year": target_year},
-                    "comparator": cmp,
-                })
-            )
-    return items
-
-
-def _starts_row(cells: list[tuple[int, str]], k: int) -> bool:
-    """Whether cell k opens a table row: [row number,] a short name, then a value."""
-    def numeric(j: int) -> bool:
-        return j < len(cells) and bool(_CELL_NUMBER.match(cells[j][1]))
-
-    def name(j: int) -> bool:
-        return j < len(cells) and not numeric(j) and len(cells[j][1]) <= 160
-    unit = _NAME_UNIT.match(cells[k][1]) if k < len(cells) else None
-    return numeric(k) and name(k + 1) and numeric(k + 2) or (
-        name(k) and numeric(k + 1) and unit is not None and not re.fullmatch(r"\s*(?:19|20)\d\d\s*", unit.group("unit"))
-    )
-
-
-def _is_five_year(doc: Doc) -> bool:
-    return bool(re.search(r"five-year|五年", " ".join(doc.lines[:40]), re.I))
-
-
-def _table_rows(cells: list[tuple[int, str]], k: int):
-    """Rows of a table flattened one cell per line: [row number,] name, values…; stops at the first prose line."""
-    rows = []
-    while k < len(cells):
-        line, text = cells[k]
-        row_line = line
-        if _CELL_NUMBER.match(text) and k + 1 < len(cells) and not _CELL_NUMBER.match(cells[k + 1][1]):
-            k += 1  # a row number is not a value
-            line, text = cells[k]
-        if _CELL_NUMBER.match(text) or len(text) > 160 or text.endswith(("。", ".")) and len(text.split()) > 12:
-            break
-        name, name_line = text, line
-        k += 1
-        values = []
-        while k < len(cells) and _CELL_NUMBER.match(cells[k][1]):
-            is_row_number = k + 1 < len(cells) and not _CELL_NUMBER.match(cells[k + 1][1]) and len(values) >= 1
-            if is_row_number and _next_is_row(cells, k):
-                break
-            values.append(_cell_value(cells[k][1]))
-            k += 1
-        if not values:
-            break
-        rows.append((row_line, name_line, name, values, cells[k - 1][0]))
-    return rows, k
-
-
-def _next_is_row(cells: list[tuple[int, str]], k: int) -> bool:
-    """Whether cell k is a row number: a short non-numeric name follows, then a value."""
-    return k + 2 < len(cells) and len(cells[k + 1][1]) <= 160 and bool(_CELL_NUMBER.match(cells[k + 2][1]))
-
-
-def _cell_value(text: str) -> tuple[float, str]:
-    cmp = ">=" if re.match(r"\s*[≥>]", text) else "<=" if re.match(r"\s*[≤<]", text) else "="
-    value = parse_number(re.sub(r"[≥≤><%\s]", "", text) or text)
-    return (value if value is not None else 0.0), cmp
 
 
 def _comparator(word: str | None) -> str:

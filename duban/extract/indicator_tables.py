@@ -44,17 +44,20 @@ _NOTE_CELL = re.compile(r"\s*(?:notes?|remarks?|sources?|explanation|注|备注)
 _HEADER_ROLES = re.compile(
     r"(?P<serial>serial(?:\s+(?:number|no\.?))?|s/?n|no\.?|number|sequence(?:\s+number)?|序号)"
     r"|(?P<name>(?:(?:main|specific|key)\s+)?(?:indicators?|index|indices)(?:\s+(?:names?|items?|contents?))?"
-    r"|names?\s+of\s+(?:the\s+)?indicators?|items?|指标(?:名称)?)"
+    r"|names?\s+of\s+(?:the\s+)?indicators?|items?|projects?|指标(?:名称)?)"
     r"|(?P<unit>units?(?:\s+of\s+measurement)?|measurement\s+units?|计量单位|单位)"
-    r"|(?P<baseline>(?:baseline|base(?:\s+period)?|current|present|actual)(?:\s+(?:values?|years?|levels?|situation|data))?"
+    r"|(?P<baseline>(?:baseline|base|current|present|actual)(?:\s+(?:values?|years?|levels?|period|situation|data)){0,2}"
     r"|status\s+quo|基期值?|现状值?)"
-    r"|(?P<target>(?:target|goal|expected|planned|planning)(?:\s+(?:values?|years?|levels?))?|目标值?)"
+    r"|(?P<target>(?:(?:expected|planned|planning)\s+)?(?:targets?|goals?)(?:\s+(?:values?|years?|levels?))?"
+    r"|(?:expected|planned|planning)(?:\s+(?:values?|levels?))?|目标值?)"
+    r"|(?P<year>values?|levels?|figures?|data)"  # "Value in 2020": a year column where it names a year
     r"|(?P<category>categor(?:y|ies)|fields?|areas?|dimensions?|types?|classifications?|sectors?|类别|领域)"
     r"|(?P<note>(?:indicator\s+)?(?:attributes?|nature|property|type)|remarks?|notes?|responsible\s+(?:units?|departments?)"
     r"|(?:average\s+)?annual\s+(?:average\s+)?(?:growth|increase)(?:\s+rate)?|cumulative(?:\s+\w+){0,2}|属性|备注)",
     re.I,
 )
-_HEADER_FILLER = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]|(?:19|20)\d\d(?:\s*(?:year|年))?|[:：%]|\b(?:in|for|of|by|the)\s*$", re.I)
+_HEADER_FILLER = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]|(?:19|20)\d\d(?:\s*(?:year|年))?|[:：%]", re.I)
+_LABEL_END = re.compile(r"(?:\s+(?:in|for|of|by|the))?\s*$", re.I)  # "Target value for (2028)"
 _SENTENCE_BREAK = re.compile(r"[a-z][.。]\s+[A-Z]|。\S")
 _BRACKETED = re.compile(r"[(（\[【]([^)）\]】]*)[)）\]】]")
 _VALUE_ROLES = ("baseline", "target", "year")
@@ -115,17 +118,22 @@ def _header_at(header_cells: list[_Column | None], j: int) -> tuple[list[_Column
 
 def _column(cell: str) -> _Column | None:
     """The column a header cell names, or None if it is no header cell."""
-    label = _HEADER_FILLER.sub(" ", cell).strip()
+    label = _label(cell)
     if not label:  # "2025", "2025 (target)": a year, the bracket naming its column
         bracketed = _BRACKETED.search(cell)
-        label = _HEADER_FILLER.sub(" ", bracketed.group(1)).strip() if bracketed else ""
-    m = _HEADER_ROLES.fullmatch(" ".join(label.split())) if label else None
+        label = _label(bracketed.group(1)) if bracketed else ""
+    m = _HEADER_ROLES.fullmatch(label) if label else None
     if label and m is None:
         return None
     years = _YEAR.findall(cell)
-    if m is None:
+    if m is None or m.lastgroup == "year":
         return _Column("year", int(years[-1])) if years else None
     return _Column(m.lastgroup, int(years[-1]) if years else None)
+
+
+def _label(cell: str) -> str:
+    """A header cell's words without years, brackets and a last linking word: "Target value for 2028" is "Target value"."""
+    return " ".join(_LABEL_END.sub("", _HEADER_FILLER.sub(" ", cell)).split())
 
 
 def _header_table(doc: Doc, cells, columns: list[_Column], k: int, items: list[Item]) -> int:
@@ -161,16 +169,21 @@ def _header_table(doc: Doc, cells, columns: list[_Column], k: int, items: list[I
 def _header_rows(cells, k: int, columns: list[_Column]) -> tuple[list[_Row], int]:
     """The rows from cell k, one cell per column, up to the first that does not fit the columns; the cell after them.
 
-    A row may lack its number (a header without a number column may have numbered rows), and a category cell, merged
-    over the rows of its category, comes before the first of them only.
+    A row may lack its number (a header without a number column may have numbered rows); a category cell, merged
+    over the rows of its category, comes before the first of them only, and a section's name before its rows.
     """
     layout = list(enumerate(columns))
     if not any(c.role == "serial" for c in columns):
         layout.insert(next(i for i, c in enumerate(columns) if c.role == "name"), (-1, _Column("serial", None)))
     attempts = (True, False) if any(c.role == "category" for c in columns) else (True,)
+    def row_at(j: int) -> _Row | None:
+        return next((r for take_category in attempts if (r := _read_row(cells, j, layout, take_category))), None)
+
     rows: list[_Row] = []
     while k < len(cells):
-        row = next((r for take_category in attempts if (r := _read_row(cells, k, layout, take_category))), None)
+        row = row_at(k)
+        if row is None and _is_label(cells[k][1]):
+            row = row_at(k + 1)  # a section's name across the whole table: "(II) Green development"
         if row is None:
             break
         rows.append(row)

@@ -165,3 +165,16 @@ def test_a_table_without_a_header_is_read_by_its_rows(caption):
 def test_a_note_ends_the_table():
     text = "Serial number\nIndicator\n2026\n2029\n1\nShare of green buildings (%)\n30\n60\nNote: 2029 figures are planned\n5\n6\n"
     assert [r.fields["name"] for r in _rows(text)[1]] == ["Share of green buildings"]
+
+
+def test_header_words_of_other_layouts_and_section_rows():
+    text = ("Table 4 Indicators\nNo.\nProject\nUnit\nBase year value (2026)\nValue in 2028\nExpected target for 2029\n"
+            "Average annual growth [cumulative]\nIndicator attribute\n(I) Mass sports\n1\nSports events held\nitem\n120\n150\n"
+            "about 180\n[14]\nExpected\n(II) Sports industry\n2\nSports industry output\n100 million yuan\n85\n100\n"
+            "120 or above\n7.1\nExpected\n")
+    _, rows = _rows(text)
+    assert [(r.fields["name"], r.fields["unit"], r.fields["baseline"], r.fields["target"], r.fields["comparator"])
+            for r in rows] == [
+        ("Sports events held", "item", {"value": 120, "year": 2026}, {"value": 180, "year": 2029}, "="),
+        ("Sports industry output", "100 million yuan", {"value": 85, "year": 2026}, {"value": 120, "year": 2029}, ">="),
+    ]

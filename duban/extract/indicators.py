@@ -464,11 +464,11 @@ def _subject(before: str) -> str:
     last = before[starts[-1]:]
     verb = _MODAL.search(last) or _SUBJECT_VERB.search(last)
     subject = last[: verb.start()] if verb and verb.start() > 0 else _leading_gerund_and_trailing_verb_cut(last)
-    first = len(starts) - 1
-    while first > 0 and _LIST_ITEM.fullmatch(before[starts[first]:starts[first + 1] - 1] if first + 1 < len(starts)
-                                             else subject):
+    parts = [before[start:end - 1] for start, end in zip(starts, starts[1:])] + [subject]  # without their commas
+    first = len(parts) - 1
+    while first > 0 and _LIST_ITEM.fullmatch(parts[first]):
         first -= 1
-    if first < len(starts) - 1 and _LIST_HEAD.match(before, starts[first], starts[first + 1] - 1):
+    if first < len(parts) - 1 and _LIST_HEAD.match(parts[first]):
         subject = before[starts[first]:starts[-1]] + subject
     name = " ".join(subject.split()[-16:]).strip()  # (a deadline phrase always spans words: no single word is one)
     return re.sub(r"^(?:(?:and|the|a|an|in|by|of|to|strive)\s+)+", "", name, flags=re.I)

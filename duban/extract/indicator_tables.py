@@ -100,8 +100,11 @@ def _header_at(header_cells: list[_Column | None], j: int) -> tuple[list[_Column
     """The columns of a table header starting at cell j, and the index of the cell after it; None if none starts there.
 
     `header_cells` are the columns the cells name, None for cells that are no header cells. A header is a run of
-    header cells that names one indicator column and at least one value column.
+    header cells that names one indicator column and at least one value column, and opens with no value column (a
+    year may end the row before it).
     """
+    if header_cells[j].role in _VALUE_ROLES:
+        return None
     columns: list[_Column] = []
     k = j
     while k < len(header_cells) and (column := header_cells[k]) is not None:

@@ -178,3 +178,8 @@ def test_header_words_of_other_layouts_and_section_rows():
         ("Sports events held", "item", {"value": 120, "year": 2026}, {"value": 180, "year": 2029}, "="),
         ("Sports industry output", "100 million yuan", {"value": 85, "year": 2026}, {"value": 120, "year": 2029}, ">="),
     ]
+
+
+def test_a_year_before_a_header_is_not_one_of_its_columns():
+    text = "Opened in\n2026\nSerial number\nIndicator\n2026\n2029\n1\nShare of green buildings (%)\n30\n60\n"
+    assert [(r.fields["baseline"]["value"], r.fields["target"]["value"]) for r in _rows(text)[1]] == [(30, 60)]

@@ -181,7 +181,7 @@ def _figure_targets(clause: str, low: str | None) -> list[re.Match[str]]:
     comparator, and none after the last figure: the search skips the text between.
     """
     if low is None:  # lower-casing is not exact here: the pattern's own scan, ignoring case, from every position
-        return _without_bare_years(clause, _TEXT_TARGET_IGNORECASE, lambda pos: pos)
+        return _candidate_targets(clause, _TEXT_TARGET_IGNORECASE, lambda pos: pos)
     digit = _ASCII_DIGIT if low.isascii() else _DIGIT
     has_than = "than" in low
 
@@ -203,18 +203,20 @@ def _figure_targets(clause: str, low: str | None) -> list[re.Match[str]]:
                 return window + len(words[0]) if len(words) == 4 else pos
         return figure
 
-    return _without_bare_years(low, _TEXT_TARGET_LOWER if "and" in low else _TEXT_TARGET_UNCUT, start_before_next_figure)
+    return _candidate_targets(low, _TEXT_TARGET_LOWER if "and" in low else _TEXT_TARGET_UNCUT, start_before_next_figure)
 
 
-def _without_bare_years(text: str, target: re.Pattern[str], start_from) -> list[re.Match[str]]:
+def _candidate_targets(text: str, target: re.Pattern[str], start_from) -> list[re.Match[str]]:
     """The matches of `target` in `text`, each searched for from `start_from(end of the last)` (None: no more), but
-    for figures that read as years without a unit: never targets, they end where their figure ends, so that the tail
-    they would hold leaves the target after them whole ("by the end of 2027 the number of … will exceed 450")."""
+    for figures that are never targets: a year without a unit, a rate's denominator ("per 1,000 people"). These end
+    where their figure ends, so that the tail they would hold leaves a target after them whole ("by the end of 2027
+    the number of … will exceed 450", "beds per 1,000 people to 7.5")."""
     found_targets = []  # a list, not a generator: resuming one per match costs more than the list
     pos = 0
     while (start := start_from(pos)) is not None and (m := target.search(text, start)) is not None:
-        if m.start("unit") < 0 and _is_year(text[m.start("num"):m.end("num")]):
-            pos = m.end("num")
+        num_start, num_end = m.span("num")
+        if m.start("unit") < 0 and _is_year(text[num_start:num_end]) or text[max(0, num_start - 4):num_start].lower() == "per ":
+            pos = num_end
         else:
             found_targets.append(m)
             pos = m.end()
@@ -322,8 +324,6 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
     num = clause[num_start:num_end]
     unit_start, unit_end = m.span("unit")
     unit = clause[unit_start:unit_end].lower() if unit_start >= 0 else ""
-    if not unit and _is_year(num):
-        return None
     tail = clause[m.start("tail"):m.end("tail")]
     if _DURATION.match(tail):
         return None  # a duration: a time limit, not a target
@@ -366,7 +366,7 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
     elif quoted := _OF_QUOTED.match(tail):
         name = quoted.group("term")  # "50 items of "one certificate and one compliance"": the quoted kind of item
     else:
-        if unit in ("types", "kinds", "categories"):  # "300 types of electronic licenses": the measure word is the unit
+        if unit:  # "300 types of electronic licenses", "120 kilometres of roads": the unit measures what follows
             tail = _LEADING_OF.sub("", tail)
         examples = _EXAMPLES.match(tail)
         name = _noun_phrase(tail) if examples is None else ""
@@ -481,7 +481,7 @@ def _leading_gerund_and_trailing_verb_cut(phrase: str) -> str:
     return _LEADING_GERUND.sub("", phrase[: target_verb.start()] if target_verb else phrase)
 
 
-_PART_SEPARATOR = re.compile(r"[,，;；:：]")
+_PART_SEPARATOR = re.compile(r"[,，](?!\d)|[;；:：]")  # not the comma of "1,000"
 _MODAL = re.compile(r"\s(?:will|shall|should|must)\b", re.I)
 _LIST_ITEM = re.compile(r"\s*[\w-]+(?:\s+[\w-]+)?(?:\s+(?:and|or)\s+[\w-]+(?:\s+[\w-]+)?)?\s*")
 # The part a list continues: a noun with a modifier that holds the list ("of", "whose …"), ending with a word; not an

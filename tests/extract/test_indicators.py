@@ -348,3 +348,16 @@ def test_and_above_inside_a_noun_phrase_is_a_grade_not_a_bound():
     doc = _run("Action Plan for Qinghe Province\n\n(1) Link the clinics. By the end of 2026, 60% of county-level and above"
                " clinics will share records, and 40 grade-two and above clinics will open night wards.\n")
     assert _fields(doc, "target.value", "comparator") == [(60, "="), (40, "=")]
+
+
+def test_a_rate_denominator_is_no_target_and_leaves_the_rate_whole():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Add beds. Add 800 care beds by the end of 2027, raising the number"
+               " of care beds per 1,000 elderly people to 42.5.\n")
+    assert _fields(doc, "name", "target.value") == [
+        ("care beds", 800), ("number of care beds per 1,000 elderly people", 42.5),
+    ]
+
+
+def test_a_unit_measures_what_follows_its_of():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Pave. Pave 75 kilometres of mountain trails by the end of 2026.\n")
+    assert _fields(doc, "name", "unit", "target.value") == [("mountain trails", "kilometres", 75)]

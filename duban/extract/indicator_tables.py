@@ -121,6 +121,8 @@ def _header_at(header_cells: list[_Column | None], j: int) -> tuple[list[_Column
 
 def _column(cell: str) -> _Column | None:
     """The column a header cell names, or None if it is no header cell."""
+    if _HEADER_ROLES.match(cell) is None and _YEAR.match(cell) is None and cell[0] not in "(（[【":
+        return None  # cheap test: a header cell opens with the words of its column, its year or a bracket
     label = _label(cell)
     if not label:  # "2025", "2025 (target)": a year, the bracket naming its column
         bracketed = _BRACKETED.search(cell)

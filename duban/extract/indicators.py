@@ -139,7 +139,10 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
         list_heads = {d.end for d in deadlines if not d.goal_year_only}
         states_goal = None
         names: list[str] = []  # of the targets read in the clause
+        read_until = 0  # the end of the last target read: a figure in its tail is part of its name
         for m in targets:
+            if m.start() < read_until:
+                continue
             found = _read_target(clause, clause_low, m, deadlines, list_heads)
             if found is None:
                 continue
@@ -149,6 +152,7 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
             if not states_goal or needs_date and not deadlines:
                 continue
             list_heads.add(m.end())
+            read_until = m.end()
             # "100 halls in the province by 2025, 200 halls by 2026": a series repeats its measure's head only
             name = next((earlier for earlier in names if earlier.startswith(name + " ")), name)
             names.append(name)
@@ -181,11 +185,18 @@ def _figure_targets(clause: str, low: str | None) -> list[re.Match[str]]:
     comparator, and none after the last figure: the search skips the text between.
     """
     if low is None:  # lower-casing is not exact here: the pattern's own scan, ignoring case, from every position
-        return _candidate_targets(clause, _TEXT_TARGET_IGNORECASE, lambda pos: pos)
+        found_targets, pos = [], 0
+        while (m := _TEXT_TARGET_IGNORECASE.search(clause, pos)) is not None:
+            if not _never_a_target(clause, m):
+                found_targets.append(m)
+            pos = m.end("num")
+        return found_targets
     digit = _ASCII_DIGIT if low.isascii() else _DIGIT
     has_than = "than" in low
-
-    def start_before_next_figure(pos: int) -> int | None:
+    target = _TEXT_TARGET_LOWER if "and" in low else _TEXT_TARGET_UNCUT
+    found_targets = []  # a list, not a generator: resuming one per match costs more than the list
+    pos = 0
+    while True:
         found = digit.search(low, pos)
         figure = found.start() if found is not None else len(low)
         if has_than:
@@ -195,32 +206,33 @@ def _figure_targets(clause: str, low: str | None) -> list[re.Match[str]]:
             if 0 <= than and than + 5 < figure:
                 figure = than + 5
         if figure >= len(low):
-            return None
+            return found_targets
+        start = figure
         if figure > pos and low[figure - 1].isspace():
             window = max(pos, figure - 40)
             words = low[window:figure].rsplit(None, 3)
             if not words or words[-1].endswith(_COMPARATOR_ENDS):
-                return window + len(words[0]) if len(words) == 4 else pos
-        return figure
-
-    return _candidate_targets(low, _TEXT_TARGET_LOWER if "and" in low else _TEXT_TARGET_UNCUT, start_before_next_figure)
-
-
-def _candidate_targets(text: str, target: re.Pattern[str], start_from) -> list[re.Match[str]]:
-    """The matches of `target` in `text`, each searched for from `start_from(end of the last)` (None: no more), but
-    for figures that are never targets: a year without a unit, a rate's denominator ("per 1,000 people"). These end
-    where their figure ends, so that the tail they would hold leaves a target after them whole ("by the end of 2027
-    the number of … will exceed 450", "beds per 1,000 people to 7.5")."""
-    found_targets = []  # a list, not a generator: resuming one per match costs more than the list
-    pos = 0
-    while (start := start_from(pos)) is not None and (m := target.search(text, start)) is not None:
-        num_start, num_end = m.span("num")
-        if m.start("unit") < 0 and _is_year(text[num_start:num_end]) or text[max(0, num_start - 4):num_start].lower() == "per ":
-            pos = num_end
-        else:
+                start = window + len(words[0]) if len(words) == 4 else pos
+        m = target.search(low, start)
+        if m is None:
+            return found_targets
+        if not _never_a_target(low, m):
             found_targets.append(m)
-            pos = m.end()
-    return found_targets
+        pos = m.end("num")
+
+
+def _never_a_target(text: str, m: re.Match[str]) -> bool:
+    """Whether a match's figure is never a target: a year without a unit, a rate's denominator ("per 1,000 people").
+
+    Matches are searched for from the end of the last one's figure, not of its tail: a tail may hold the next target
+    ("mills with 100 staff shall reach 100%", "by the end of 2027 the number of … will exceed 450"), which the reader
+    skips where it reads the former as a target.
+    """
+    num_start, num_end = m.span("num")
+    # a year: "19" or "20", then two digits, ending the figure (`isdecimal` is what "\d" matches)
+    if num_end - num_start >= 4 and text[num_end - 4:num_end - 2] in ("19", "20") and m.start("unit") < 0:
+        return text[num_end - 2:num_end].isdecimal()
+    return text.endswith(("per ", "Per "), 0, num_start)
 
 
 def _year_for(clause: str, deadlines, position: int) -> int | None:
@@ -250,11 +262,6 @@ def _opens_part(clause: str, start: int) -> bool:
     return _PART_OPENING.search(clause, max(0, start - 5), start) is not None
 
 
-def _is_year(num: str) -> bool:
-    """Whether a figure ends like a year: "19" or "20", then two digits (`isdecimal` is what "\\d" matches)."""
-    return len(num) >= 4 and num[-4:-2] in ("19", "20") and num[-2:].isdecimal()
-
-
 _DURATION = re.compile(r"\s*(?:working\s+|natural\s+|calendar\s+)?(?:days?|weeks?|months?|years?|hours?|minutes?)\b", re.I)
 # "20 tons or more", "300 cattle and above": a bound right after the figure or its unit, or after its counted noun
 # where it ends the noun phrase ("secondary and above hospitals" is a grade)
@@ -271,8 +278,8 @@ _QUALIFIER_END = re.compile(r"\s(?:of|with)$", re.I)
 _REFERENCE_BEFORE = re.compile(r"(?:No\.|Article|Chapter|\()\s*$", re.I)
 _ORDINAL_AFTER = re.compile(r"\s*(?:st|nd|rd|th|-)")
 _WORD_AFTER = re.compile(r"\s*[\"“]?[A-Za-z]")
-_NOT_A_COUNT_BEFORE = re.compile(r"(?:\bthe|\bsuch\s+as|\band|\bor|\bno\.?|\bnumber|[,，、])\s*$", re.I)
-_NOT_A_COUNT_AFTER = re.compile(r"\s*(?:hotlines?|lines?|telephone|[,，、]\s*\d)", re.I)
+_NOT_A_COUNT_BEFORE = re.compile(r"(?:\bthe|\bsuch\s+as|\band|\bor|\bno\.?|\bnumber|\btop|\d\s+to|[,，、])\s*$", re.I)
+_NOT_A_COUNT_AFTER = re.compile(r"\s*(?:hotlines?|lines?|telephone|[,，、]\s*\d|to\s+\d)", re.I)  # "0 to 1": a range
 _SHARE_OF = re.compile(r"""\s*(?P<quoted>["“][^"”]{1,40}["”])?\s*of\s+(?:the\s+)?(?P<rest>.*)""")
 _OF_QUOTED = re.compile(r"""\s*of\s+["“](?P<term>[^"”]{1,60})["”]""")
 _LEADING_OF = re.compile(r"^\s*of\s+")
@@ -287,6 +294,7 @@ _EXAMPLES = re.compile(r"\s*such\s+as\b", re.I)
 _KIND_BEFORE = re.compile(r"\bof\s+(?:the\s+)?(?P<kind>[^,;:，；：]+?)\s*[,，]\s*(?:and\s+)?\w+(?:\s+\w+)?$", re.I)
 _QUOTE_MARKS = re.compile(r"[\"“”]")
 _SHORT_GAP = re.compile(r"(?:\s+[\w’'-]+){1,4}\s+")  # a counted noun between a spelled number and its deadline
+_FIGURE_END = re.compile(r"\d\s*%?\s*$")
 _LIST_JOIN = re.compile(r"(?:[,，]\s*and|[,，]|\band)$", re.I)
 
 
@@ -307,7 +315,9 @@ def _after_target_verb(before: str, low: str | None) -> bool:
     """Whether `before` (the clause up to a figure, right-stripped) ends with a target verb; `low` is the clause lowered."""
     if low is not None and not low.endswith(_TARGET_VERB_ENDS, 0, len(before)):
         return False
-    return _TARGET_VERB.search(before) is not None
+    verb = _TARGET_VERB.search(before)
+    # "from 0 to 1", "3 to 5": the "to" of a range
+    return verb is not None and not (verb.group().lower() == "to" and _FIGURE_END.search(before, 0, verb.start()))
 
 
 def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int]) -> tuple[str, str, float, str, bool] | None:

@@ -361,3 +361,18 @@ def test_a_rate_denominator_is_no_target_and_leaves_the_rate_whole():
 def test_a_unit_measures_what_follows_its_of():
     doc = _run("Action Plan for Qinghe Province\n\n(1) Pave. Pave 75 kilometres of mountain trails by the end of 2026.\n")
     assert _fields(doc, "name", "unit", "target.value") == [("mountain trails", "kilometres", 75)]
+
+
+def test_a_figure_in_the_tail_of_one_that_is_no_target_is_read():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Inspect. The inspection rate of mills with 200 workers or more"
+               " shall reach 100% by 2026.\n")
+    assert _fields(doc, "name", "target.value") == [("inspection rate of mills with 200 workers or more", 100)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "In 2026, the county ranked 12th among the \"Top 50 Green Counties\" of the province.",
+    "By 2027, we will strive for a leap from 0 to 1 in seed breeding.",
+    "We will strive for a leap from 0 to 1 in seed breeding.",
+])
+def test_a_ranking_and_a_range_are_no_targets(sentence):
+    assert _indicators(_run("Action Plan for Qinghe Province\n\n(1) Lead. " + sentence + "\n")) == []

@@ -181,6 +181,7 @@ def _header_rows(cells, k: int, columns: list[_Column]) -> tuple[list[_Row], int
     if not any(c.role == "serial" for c in columns):
         layout.insert(next(i for i, c in enumerate(columns) if c.role == "name"), (-1, _Column("serial", None)))
     attempts = (True, False) if any(c.role == "category" for c in columns) else (True,)
+
     def row_at(j: int) -> _Row | None:
         return next((r for take_category in attempts if (r := _read_row(cells, j, layout, take_category))), None)
 
@@ -293,7 +294,8 @@ def _target_year(doc: Doc, before_line: int) -> int | None:
 
 
 def _baseline_year(doc: Doc, target_year: int | None, stated_target_year: int | None) -> int | None:
-    """A baseline year no header states: a five-year plan's starts five years before its target year, not stated either."""
+    """The baseline year where no header states one: in a five-year plan whose target year no header states either,
+    five years before the target year."""
     if target_year is None or stated_target_year is not None or not _is_five_year(doc):
         return None
     return target_year - 5
@@ -313,8 +315,9 @@ def _headerless_table(doc: Doc, cells, caption: int, items: list[Item]) -> int:
         header_years.extend(int(y) for y in _YEAR.findall(cells[k][1]))
         k += 1
         scanned += 1
-    target_year = header_years[-1] if header_years else _target_year(doc, caption_line)
-    baseline_year = header_years[0] if len(header_years) >= 2 else _baseline_year(doc, target_year, header_years[-1] if header_years else None)
+    stated_year = header_years[-1] if header_years else None
+    target_year = stated_year if stated_year is not None else _target_year(doc, caption_line)
+    baseline_year = header_years[0] if len(header_years) >= 2 else _baseline_year(doc, target_year, stated_year)
     rows, k = _table_rows(cells, k)
     for row_line, name, values, last_line in rows:
         m = _NAME_UNIT.match(name)

@@ -372,7 +372,10 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
         unit = "%"
     if unit == "%":
         of = _SHARE_OF.match(tail)
-        name = _noun_phrase((of.group("quoted") or "") + " " + of.group("rest")) if of else _name_before(before, clause, m, deadlines)
+        if of:
+            name = _noun_phrase((of.group("quoted") or "") + " " + of.group("rest"))
+        else:
+            name = _name_before(before, clause, m, deadlines)
     elif quoted := _OF_QUOTED.match(tail):
         name = quoted.group("term")  # "50 items of "one certificate and one compliance"": the quoted kind of item
     else:

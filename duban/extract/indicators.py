@@ -146,7 +146,7 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
             found = _read_target(clause, clause_low, m, deadlines, list_heads)
             if found is None:
                 continue
-            name, unit, value, cmp, needs_date = found
+            name, unit, value, cmp, baseline, needs_date = found
             if states_goal is None:
                 states_goal = in_goals or bool(deadlines) or _GOAL_WORD.search_lowered(clause, clause_low) is not None
             if not states_goal or needs_date and not deadlines:
@@ -159,7 +159,7 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
             s, e = strip_trailing_punct(text, start, end)
             doc.items.append(
                 Item("indicator", para.span(s, e), {
-                    "name": name, "unit": unit, "baseline": None,
+                    "name": name, "unit": unit, "baseline": baseline,
                     "target": {"value": value, "year": _year_for(clause, deadlines, m.start())}, "comparator": cmp,
                 })
             )
@@ -239,18 +239,17 @@ def _year_for(clause: str, deadlines, position: int) -> int | None:
     """The year of the deadline that governs the figure at `position` of the clause.
 
     A deadline closing the figure's own part of the clause ("more than 100 halls by 2025, 200 by 2026") governs it;
-    else one opening the part the figure is in ("By 2025, 100 halls will be built, and by 2026 …"); else the next one
-    after it, else the last before it.
+    else the last one before it that opens a part of the clause ("By 2025, 100 halls will be built, and by 2026 …";
+    not the year of a starting value: "By 2027, the rate will rise from 80% in 2024 to 95%"); else the next one
+    after it, else the last.
     """
     if not deadlines:
         return None
     after = next((d for d in deadlines if d.start >= position), None)
     if after is not None and not _PART_BREAK.search(clause, position, after.start):
         return int(after.due[:4])
-    before = next((d for d in reversed(deadlines) if d.end <= position), None)
-    if before is not None and _opens_part(clause, before.start):
-        return int(before.due[:4])
-    return int((after or deadlines[-1]).due[:4])
+    before = next((d for d in reversed(deadlines) if d.end <= position and _opens_part(clause, d.start)), None)
+    return int((before or after or deadlines[-1]).due[:4])
 
 
 _PART_BREAK = re.compile(r"[,，;；]")
@@ -294,6 +293,15 @@ _EXAMPLES = re.compile(r"\s*such\s+as\b", re.I)
 _KIND_BEFORE = re.compile(r"\bof\s+(?:the\s+)?(?P<kind>[^,;:，；：]+?)\s*[,，]\s*(?:and\s+)?\w+(?:\s+\w+)?$", re.I)
 _QUOTE_MARKS = re.compile(r"[\"“”]")
 _SHORT_GAP = re.compile(r"(?:\s+[\w’'-]+){1,4}\s+")  # a counted noun between a spelled number and its deadline
+_FROM_END = re.compile(r"\bfrom$", re.I)
+_TO_AFTER = re.compile(r"(?:\s+in\s+(?:19|20)\d\d)?\s+to\s", re.I)
+# A change from a starting value to the figure after it: "will increase from 86.5% in 2024 to", "reduce the number
+# of sites from 120 to"
+_CHANGE_FROM = re.compile(
+    r"\b(?:increas|ris|rais|grow|expand|improv|reduc|decreas|drop|fall|cut|lift|boost)\w*(?:\s+[^\s,;，；]+){0,6}?"
+    rf"\s+from\s+(?P<base>{DIGITS})(?:\s*%|\s+(?:percent|[a-z]+))?(?:\s+in\s+(?P<year>(?:19|20)\d\d))?\s+to$",
+    re.I,
+)
 _FIGURE_END = re.compile(r"\d\s*%?\s*$")
 _LIST_JOIN = re.compile(r"(?:[,，]\s*and|[,，]|\band)$", re.I)
 
@@ -320,8 +328,9 @@ def _after_target_verb(before: str, low: str | None) -> bool:
     return verb is not None and not (verb.group().lower() == "to" and _FIGURE_END.search(before, 0, verb.start()))
 
 
-def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int]) -> tuple[str, str, float, str, bool] | None:
-    """Name, unit, value, comparator of a figure that is a target, and whether it is one only if dated; else None.
+def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int]) -> tuple | None:
+    """Name, unit, value, comparator and baseline of a figure that is a target, and whether it is one only if dated;
+    else None.
 
     `low` is `caseless.lowered(clause)`; `m` is one of `_targets`, its groups read from the clause by offset;
     `deadlines` are the clause's; `list_heads` are the clause positions (ends of deadline phrases and of targets) after
@@ -350,7 +359,12 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
     if _REFERENCE_BEFORE.search(before, max(0, len(before) - 7)):
         return None
     cmp = clause[m.start("cmp"):m.end("cmp")]  # empty where no comparator took part: its offsets are -1
-    needs_date = not (cmp or unit.startswith(("%", "percent", "per")) or _after_target_verb(before, low))
+    if _FROM_END.search(before, max(0, len(before) - 5)) and _TO_AFTER.match(tail):
+        return None  # "increase from 40% to 70%": the starting value, read with the target
+    # "the rate will increase from 86.5% in 2024 to 95%": the target, with its baseline
+    change = _CHANGE_FROM.search(before, max(0, len(before) - 120)) if before.endswith("to") else None
+    baseline = change and {"value": parse_number(change.group("base")), "year": change.group("year") and int(change.group("year"))}
+    needs_date = not (cmp or unit.startswith(("%", "percent", "per")) or change or _after_target_verb(before, low))
     if needs_date and not num[0].isdigit() and not (
         _continues_list(before, list_heads) or any(_SHORT_GAP.fullmatch(clause, num_end, d.start) for d in deadlines)
     ):
@@ -402,7 +416,7 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
         unit = f"{scale.strip()} yuan"
         value = float(parse_number(num) or value)
     comparator = _comparator(cmp) if cmp or bound is None else _BOUND_COMPARATORS[bound.group("bound").lower()]
-    return name, unit, value, comparator, needs_date
+    return name, unit, value, comparator, baseline, needs_date
 
 
 _QUOTES = "\"“”'"

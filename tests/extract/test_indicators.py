@@ -376,3 +376,14 @@ def test_a_figure_in_the_tail_of_one_that_is_no_target_is_read():
 ])
 def test_a_ranking_and_a_range_are_no_targets(sentence):
     assert _indicators(_run("Action Plan for Qinghe Province\n\n(1) Lead. " + sentence + "\n")) == []
+
+
+@pytest.mark.parametrize("sentence, baseline, target", [
+    ("By 2028, the share of electric buses will increase from 35.5% in 2025 to 80%.",
+     {"value": 35.5, "year": 2025}, {"value": 80, "year": 2028}),
+    ("By the end of 2027, the number of ferry piers will be increased from 14 to 22.",
+     {"value": 14, "year": None}, {"value": 22, "year": 2027}),
+])
+def test_a_change_from_a_starting_value_gives_the_baseline(sentence, baseline, target):
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Move people. " + sentence + "\n")
+    assert [(i.fields["baseline"], i.fields["target"]) for i in _indicators(doc)] == [(baseline, target)]

@@ -124,6 +124,7 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
     text = para.without_unit_brackets()
     low = para.lowered_without_unit_brackets()
     deadlines_by_clause = clause_deadlines(doc, para)  # what milestones found in the same clauses
+    issued = int(doc.date[:4]) if doc.date else 0
     for i, (start, end) in enumerate(para.clauses()):
         clause = text[start:end]
         if not _has_figure(clause):
@@ -151,6 +152,9 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
                 states_goal = in_goals or bool(deadlines) or _GOAL_WORD.search_lowered(clause, clause_low) is not None
             if not states_goal or needs_date and not deadlines:
                 continue
+            year = _year_for(clause, deadlines, m.start())
+            if year is not None and year < issued:
+                continue  # "By the end of 2025, the rate reached 72%" in a plan of 2026: where it starts, no target
             list_heads.add(m.end())
             read_until = m.end()
             # "100 halls in the province by 2025, 200 halls by 2026": a series repeats its measure's head only
@@ -160,7 +164,7 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
             doc.items.append(
                 Item("indicator", para.span(s, e), {
                     "name": name, "unit": unit, "baseline": baseline,
-                    "target": {"value": value, "year": _year_for(clause, deadlines, m.start())}, "comparator": cmp,
+                    "target": {"value": value, "year": year}, "comparator": cmp,
                 })
             )
 

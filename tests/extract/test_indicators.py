@@ -387,3 +387,9 @@ def test_a_ranking_and_a_range_are_no_targets(sentence):
 def test_a_change_from_a_starting_value_gives_the_baseline(sentence, baseline, target):
     doc = _run("Action Plan for Qinghe Province\n\n(1) Move people. " + sentence + "\n")
     assert [(i.fields["baseline"], i.fields["target"]) for i in _indicators(doc)] == [(baseline, target)]
+
+
+def test_a_figure_dated_before_the_plan_was_issued_is_where_it_starts_not_a_target():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Heat. By the end of 2024, the clean heating rate reached 72%;"
+               " by the end of 2026, the clean heating rate will reach 90%.\n")  # the plan is dated 2025-01-10
+    assert _fields(doc, "target.value", "target.year") == [(90, 2026)]

@@ -25,8 +25,9 @@ _COMPARATOR = "|".join(p for p, _ in _COMPARATORS)
 # then costs the regex engine no repeat.
 _TAIL_CHARACTER = r"(?:(?!\s+and\s+(?:more\s+than\s+|over\s+|at\s+least\s+)?\d)[^,;.，；。])"  # a list's next figure ends it
 _UNIT_AND_TAIL = (
-    r"(?P<unit>%|(?:percent|per\s+cent|yuan|kilometers?|kilometres?|km|square\s+meters|mu|hectares|tons|items|matters|pieces|households|"
-    r"people|persons|types|kinds|categories)\b)?(?P<tail>" + _TAIL_CHARACTER + "{0,80})"
+    r"(?P<unit>%|(?:percent|per\s+cent|yuan|kilometers?|kilometres?|km|(?:square|cubic)\s+(?:meters|metres|kilometers|kilometres)|"
+    r"mu|hectares|tons|tonnes|(?:micro|milli)grams\s+per\s+cubic\s+(?:meter|metre)|(?:kilo|mega|giga)watts|items|matters|pieces|"
+    r"households|people|persons|types|kinds|categories)\b)?(?P<tail>" + _TAIL_CHARACTER + "{0,80})"
 )
 _TEXT_TARGET = (  # lower-case: for lower-cased text
     rf"(?:(?P<cmp>{_COMPARATOR})\s+|)(?P<num>{DIGITS}|(?<=than\s)(?:{SPELLED_NUMBER}))\s*(?P<scale>(?:{SCALE_RE})\b)?\s*"
@@ -59,6 +60,7 @@ def extract_indicators(doc: Doc) -> None:
         table_lines.update(range(item.span.line_start, item.span.line_end + 1))
         doc.items.append(item)
     goals_level = None  # the outline level of the "Expected results" or "Development goals" heading we are under
+    goals_year = None  # the latest year the goals state so far: that of their undated targets
     for para in paragraphs(doc):
         marker = MARKER.match(para.text) if goals_level is not None or _may_head_goals(para.text) else None
         if marker is not None:
@@ -66,11 +68,14 @@ def extract_indicators(doc: Doc) -> None:
             if goals_level is not None and level <= goals_level:
                 goals_level = None  # the next item of the goals' level or above ends them
             if goals_level is None and _GOALS_HEADING.match(para.text, marker.end()):
-                goals_level = level
+                goals_level, goals_year = level, None
                 continue
         if para.first_line in table_lines:
             continue
-        _text_indicators(doc, para, goals_level is not None)
+        if goals_level is None:
+            _text_indicators(doc, para, False, None)
+        else:
+            goals_year = _text_indicators(doc, para, True, goals_year)
 
 
 _MARKER_LEVELS = {"chapter": 0, "word": 1, "roman": 1, "paren": 2, "dot": 3, "circle": 4}  # outline.MARKER's groups
@@ -117,13 +122,17 @@ def _has_figure(text: str) -> bool:
 _GOAL_WORD = CaselessPattern(r"\b(?:strive|target|goal|will|shall|reach|achieve)")
 
 
-def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
-    """A target in a clause that states a goal or a deadline, or in a goals section; the deadline after it gives its year."""
+def _text_indicators(doc: Doc, para, in_goals: bool, goals_year: int | None) -> int | None:
+    """A target in a clause that states a goal or a deadline, or in a goals section; the deadline that governs it gives
+    its year, else, in a goals section, the latest year they state so far (`goals_year`). Returns that year after the
+    paragraph."""
+    deadlines_by_clause = clause_deadlines(doc, para)  # what milestones found in the same clauses
+    if in_goals and deadlines_by_clause:
+        goals_year = max([goals_year or 0] + [int(d.due[:4]) for clause in deadlines_by_clause for d in clause])
     if not _has_figure(para.text):
-        return
+        return goals_year
     text = para.without_unit_brackets()
     low = para.lowered_without_unit_brackets()
-    deadlines_by_clause = clause_deadlines(doc, para)  # what milestones found in the same clauses
     issued = int(doc.date[:4]) if doc.date else 0
     for i, (start, end) in enumerate(para.clauses()):
         clause = text[start:end]
@@ -152,7 +161,7 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
                 states_goal = in_goals or bool(deadlines) or _GOAL_WORD.search_lowered(clause, clause_low) is not None
             if not states_goal or needs_date and not deadlines:
                 continue
-            year = _year_for(clause, deadlines, m.start())
+            year = _year_for(clause, deadlines, m.start()) or goals_year
             if year is not None and year < issued:
                 continue  # "By the end of 2025, the rate reached 72%" in a plan of 2026: where it starts, no target
             list_heads.add(m.end())
@@ -167,6 +176,7 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
                     "target": {"value": value, "year": year}, "comparator": cmp,
                 })
             )
+    return goals_year
 
 
 def _targets(clause: str, low: str | None, spelled: bool) -> list[re.Match[str]]:
@@ -495,6 +505,8 @@ def _subject(before: str) -> str:
     last = before[starts[-1]:]
     verb = _MODAL.search(last) or _SUBJECT_VERB.search(last)
     subject = last[: verb.start()] if verb and verb.start() > 0 else _leading_gerund_and_trailing_verb_cut(last)
+    if verb and _LEADING_FILLER.fullmatch(subject):  # "and keep the PM2.5 concentration below": the verb's object
+        subject = last[verb.end():]
     parts = [before[start:end - 1] for start, end in zip(starts, starts[1:])] + [subject]  # without their commas
     first = len(parts) - 1
     while first > 0 and _LIST_ITEM.fullmatch(parts[first]):
@@ -502,7 +514,7 @@ def _subject(before: str) -> str:
     if first < len(parts) - 1 and _LIST_HEAD.match(parts[first]):
         subject = before[starts[first]:starts[-1]] + subject
     name = " ".join(subject.split()[-16:]).strip()  # (a deadline phrase always spans words: no single word is one)
-    return re.sub(r"^(?:(?:and|the|a|an|in|by|of|to|strive)\s+)+", "", name, flags=re.I)
+    return _LEADING_FILLER.sub("", name, count=1)
 
 
 def _leading_gerund_and_trailing_verb_cut(phrase: str) -> str:
@@ -512,6 +524,7 @@ def _leading_gerund_and_trailing_verb_cut(phrase: str) -> str:
     return _LEADING_GERUND.sub("", phrase[: target_verb.start()] if target_verb else phrase)
 
 
+_LEADING_FILLER = re.compile(r"^\s*(?:(?:and|the|a|an|in|by|of|to|strive)(?:\s+|$))*", re.I)
 _PART_SEPARATOR = re.compile(r"[,，](?!\d)|[;；:：]")  # not the comma of "1,000"
 _MODAL = re.compile(r"\s(?:will|shall|should|must)\b", re.I)
 _LIST_ITEM = re.compile(r"\s*[\w-]+(?:\s+[\w-]+)?(?:\s+(?:and|or)\s+[\w-]+(?:\s+[\w-]+)?)?\s*")

@@ -393,3 +393,18 @@ def test_a_figure_dated_before_the_plan_was_issued_is_where_it_starts_not_a_targ
     doc = _run("Action Plan for Qinghe Province\n\n(1) Heat. By the end of 2024, the clean heating rate reached 72%;"
                " by the end of 2026, the clean heating rate will reach 90%.\n")  # the plan is dated 2025-01-10
     assert _fields(doc, "target.value", "target.year") == [(90, 2026)]
+
+
+def test_a_measurement_unit_and_the_object_of_an_imperative_verb():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Clean the air. Close the old kilns before the end of 2026, and keep"
+               " the PM2.5 concentration not higher than 28 micrograms per cubic metre in 2027.\n")
+    assert _fields(doc, "name", "unit", "target.value", "comparator") == [
+        ("PM2.5 concentration", "micrograms per cubic metre", 28, "<="),
+    ]
+
+
+def test_an_undated_target_in_a_goals_section_takes_the_year_its_goals_state():
+    doc = _run("Action Plan for Qinghe Port\n\nII. Main objectives\n\nBy 2028, the port will be a regional hub;"
+               " the share of rail freight will be raised to 35%.\n\nThe number of berths will reach 40.\n\n"
+               "III. Key tasks\n\n(1) Serve. The satisfaction rate of shippers shall be not lower than 90%.\n")
+    assert _fields(doc, "target.value", "target.year") == [(35, 2028), (40, 2028), (90, None)]

@@ -7,21 +7,17 @@ import re
 from ..corpus.caseless import CaselessPattern, mentions_lowered
 from .clauses import strip_trailing_punct
 from .deadlines import clause_deadlines
-from .model import Doc, Item, Span
+from .indicator_tables import table_indicators
+from .model import Doc, Item
 from .outline import MARKER
 from .numbers import DIGITS, SCALE_RE, SPELLED_NUMBER, parse_number, scaled_number
 from .paragraphs import paragraphs
 
-_TABLE_CAPTION = re.compile(r"^\s*(?:table|schedule|attached\s+table|附表|表)\s*\d*\b.*(?:indicator|target|index|goal|指标)", re.I)
-_CAPTION_FIRST = "AaSsTt\u017f附表"  # what `_TABLE_CAPTION` can match first in a stripped line ("ſ" folds to "s")
-_CELL_NUMBER = re.compile(rf"^\s*[≥≤><]?\s*(?:{DIGITS}|{SPELLED_NUMBER})\s*%?\s*$", re.I)
-_NAME_UNIT = re.compile(r"^(?P<name>.+?)\s*[(（](?P<unit>[^()（）]{1,30})[)）]\s*$")
-_YEAR_CELL = re.compile(r"^\s*(?:(?:19|20)\d\d)(?:\s*(?:year|年))?\s*$", re.I)
-_FIVE_YEAR = {"fourteenth": 2025, "14th": 2025, "fifteenth": 2030, "15th": 2030, "thirteenth": 2020, "13th": 2020}
-
 _COMPARATORS = [
-    (r"more\s+than|over|at\s+least|not\s+less\s+than|no\s+less\s+than|not\s+fewer\s+than|no\s+fewer\s+than|above|exceed(?:ing|s)?|greater\s+than|≥|>=|>", ">="),
-    (r"no\s+more\s+than|not\s+more\s+than|less\s+than|below|within|under|controlled\s+(?:within|below)|≤|<=|<", "<="),
+    (r"more\s+than|over|at\s+least|not\s+less\s+than|no\s+less\s+than|not\s+fewer\s+than|no\s+fewer\s+than|above|"
+     r"not\s+lower\s+than|no\s+lower\s+than|not\s+below|exceed(?:ing|s)?|greater\s+than|≥|>=|>", ">="),
+    (r"no\s+more\s+than|not\s+more\s+than|not\s+higher\s+than|no\s+higher\s+than|not\s+exceed(?:ing)?|less\s+than|"
+     r"lower\s+than|below|within|under|controlled\s+(?:within|below)|≤|<=|<", "<="),
 ]
 _COMPARATOR = "|".join(p for p, _ in _COMPARATORS)
 # "more than 200 high-frequency matters", "reach 80%", "no less than 1,500 kilometres of ..."
@@ -29,10 +25,11 @@ _COMPARATOR = "|".join(p for p, _ in _COMPARATORS)
 # then costs the regex engine no repeat.
 _TAIL_CHARACTER = r"(?:(?!\s+and\s+(?:more\s+than\s+|over\s+|at\s+least\s+)?\d)[^,;.，；。])"  # a list's next figure ends it
 _UNIT_AND_TAIL = (
-    r"(?P<unit>%|(?:percent|per\s+cent|yuan|kilometers?|kilometres?|km|square\s+meters|mu|hectares|tons|items|matters|pieces|households|"
-    r"people|persons|types|kinds|categories)\b)?(?P<tail>" + _TAIL_CHARACTER + "{0,80})"
+    r"(?P<unit>%|(?:percent|per\s+cent|yuan|kilometers?|kilometres?|km|(?:square|cubic)\s+(?:meters|metres|kilometers|kilometres)|"
+    r"mu|hectares|tons|tonnes|(?:micro|milli)grams\s+per\s+cubic\s+(?:meter|metre)|(?:kilo|mega|giga)watts|items|matters|pieces|"
+    r"households|people|persons|types|kinds|categories)\b)?(?P<tail>" + _TAIL_CHARACTER + "{0,80})"
 )
-_TEXT_TARGET = CaselessPattern(
+_TEXT_TARGET = (  # lower-case: for lower-cased text
     rf"(?:(?P<cmp>{_COMPARATOR})\s+|)(?P<num>{DIGITS}|(?<=than\s)(?:{SPELLED_NUMBER}))\s*(?P<scale>(?:{SCALE_RE})\b)?\s*"
     + _UNIT_AND_TAIL
 )
@@ -42,9 +39,10 @@ _SPELLED_CUES = ("two", "three", "four", "five", "six", "seven", "eight", "nine"
 # How each `_COMPARATOR` alternative ends (">=", "<=" end with "=").
 _COMPARATOR_ENDS = ("than", "over", "least", "above", "exceed", "exceeding", "exceeds", "below", "within", "under", "≥",
                     ">", "≤", "<", "=")
-_TEXT_TARGET_LOWER = re.compile(_TEXT_TARGET.pattern)  # for lower-cased text: searched from where a match can start
+_TEXT_TARGET_LOWER = re.compile(_TEXT_TARGET)  # for lower-cased text: searched from where a match can start
+_TEXT_TARGET_IGNORECASE = re.compile(_TEXT_TARGET, re.I)  # for text that lower-casing does not keep aligned
 # `_TEXT_TARGET_LOWER` for text without "and", where the tail's lookahead never holds: the same matches, a third the cost.
-_TEXT_TARGET_UNCUT = re.compile(_TEXT_TARGET.pattern.replace(_TAIL_CHARACTER, "[^,;.，；。]"))
+_TEXT_TARGET_UNCUT = re.compile(_TEXT_TARGET.replace(_TAIL_CHARACTER, "[^,;.，；。]"))
 # "in six cities before the end of 2025": a spelled count of two or more, not after "than" (`_TEXT_TARGET` reads those).
 _SPELLED_COUNT = CaselessPattern(
     rf"(?P<cmp>)(?<![\w-])(?<!than\s)(?P<num>(?!one\b|zero\b){SPELLED_NUMBER})(?P<scale>)\s+(?=[a-z\"“])" + _UNIT_AND_TAIL
@@ -58,10 +56,11 @@ _TARGET_VERB_ENDS = ("reach", "reaches", "reached", "achieve", "achieves", "achi
 def extract_indicators(doc: Doc) -> None:
     """Append an indicator per table row and per quantified target in the plan's text."""
     table_lines: set[int] = set()
-    for item in _table_indicators(doc):
+    for item in table_indicators(doc):
         table_lines.update(range(item.span.line_start, item.span.line_end + 1))
         doc.items.append(item)
     goals_level = None  # the outline level of the "Expected results" or "Development goals" heading we are under
+    goals_year = None  # the latest year the goals state so far: that of their undated targets
     for para in paragraphs(doc):
         marker = MARKER.match(para.text) if goals_level is not None or _may_head_goals(para.text) else None
         if marker is not None:
@@ -69,11 +68,14 @@ def extract_indicators(doc: Doc) -> None:
             if goals_level is not None and level <= goals_level:
                 goals_level = None  # the next item of the goals' level or above ends them
             if goals_level is None and _GOALS_HEADING.match(para.text, marker.end()):
-                goals_level = level
+                goals_level, goals_year = level, None
                 continue
         if para.first_line in table_lines:
             continue
-        _text_indicators(doc, para, goals_level is not None)
+        if goals_level is None:
+            _text_indicators(doc, para, False, None)
+        else:
+            goals_year = _text_indicators(doc, para, True, goals_year)
 
 
 _MARKER_LEVELS = {"chapter": 0, "word": 1, "roman": 1, "paren": 2, "dot": 3, "circle": 4}  # outline.MARKER's groups
@@ -91,109 +93,6 @@ def _may_head_goals(text: str) -> bool:
     """Cheap test: a goals heading ends with one of `_GOALS_WORDS` (where lower-casing its end folds it as `re.I`)."""
     end = text[-14:].rstrip().rstrip(".。:：").rstrip()
     return not end.isascii() or end.lower().endswith(_GOALS_WORDS)
-
-
-def _target_year(doc: Doc, before_line: int) -> int | None:
-    """The year a table's targets are for: the latest goal date stated before it, else the five-year plan's end."""
-    years = [int(m.fields["due"][:4]) for m in doc.items if m.kind == "milestone" and m.span.line_start < before_line]
-    if years:
-        return max(years)
-    m = re.search(r"\b(" + "|".join(_FIVE_YEAR) + r")\s+five-year", " ".join(doc.lines[:40]), re.I)
-    return _FIVE_YEAR[m.group(1).lower()] if m else None
-
-
-def _table_indicators(doc: Doc) -> list[Item]:
-    items: list[Item] = []
-    cells = [(doc.first_line + i, cell) for i, line in enumerate(doc.lines) if (cell := line.strip())]
-    captions = [j for j, (_, cell) in enumerate(cells) if cell[0] in _CAPTION_FIRST and _TABLE_CAPTION.match(cell)]
-    k = 0  # the first cell not yet read
-    for caption in captions:
-        if caption < k:
-            continue  # a caption-like cell within the table read before
-        caption_line = cells[caption][0]
-        k = caption + 1
-        header_years = []
-        scanned = 0
-        while k < len(cells) and scanned < 15 and not _starts_row(cells, k):
-            header_years.extend(int(y) for y in re.findall(r"\b((?:19|20)\d\d)\b", cells[k][1]))
-            k += 1
-            scanned += 1
-        target_year = header_years[-1] if header_years else _target_year(doc, caption_line)
-        baseline_year = header_years[0] if len(header_years) >= 2 else (target_year - 5 if target_year and not header_years and _is_five_year(doc) else None)
-        rows, k = _table_rows(cells, k)
-        for row_line, name_line, name, values, last_line in rows:
-            if not values:
-                continue
-            m = _NAME_UNIT.match(name)
-            measure, unit = (m.group("name"), m.group("unit")) if m else (name, "")
-            measure = re.sub(r"\s*[(（][a-z][^()（）]*[)）]", "", measure)  # a remark "(cultivated)"; "(R&D)" stays
-            baseline = {"value": values[0][0], "year": baseline_year} if len(values) >= 2 else None
-            target_value, cmp = values[-1]
-            quote = "\n".join(doc.line(n) for n in range(row_line, last_line + 1)).strip()
-            items.append(
-                Item("indicator", Span(row_line, last_line, quote), {
-                    "name": measure.strip(),
-                    "unit": unit.strip(),
-                    "baseline": baseline,
-                    "target": {"value": target_value, "year": target_year},
-                    "comparator": cmp,
-                })
-            )
-    return items
-
-
-def _starts_row(cells: list[tuple[int, str]], k: int) -> bool:
-    """Whether cell k opens a table row: [row number,] a short name, then a value."""
-    def numeric(j: int) -> bool:
-        return j < len(cells) and bool(_CELL_NUMBER.match(cells[j][1]))
-
-    def name(j: int) -> bool:
-        return j < len(cells) and not numeric(j) and len(cells[j][1]) <= 160
-    unit = _NAME_UNIT.match(cells[k][1]) if k < len(cells) else None
-    return numeric(k) and name(k + 1) and numeric(k + 2) or (
-        name(k) and numeric(k + 1) and unit is not None and not re.fullmatch(r"\s*(?:19|20)\d\d\s*", unit.group("unit"))
-    )
-
-
-def _is_five_year(doc: Doc) -> bool:
-    return bool(re.search(r"five-year|五年", " ".join(doc.lines[:40]), re.I))
-
-
-def _table_rows(cells: list[tuple[int, str]], k: int):
-    """Rows of a table flattened one cell per line: [row number,] name, values…; stops at the first prose line."""
-    rows = []
-    while k < len(cells):
-        line, text = cells[k]
-        row_line = line
-        if _CELL_NUMBER.match(text) and k + 1 < len(cells) and not _CELL_NUMBER.match(cells[k + 1][1]):
-            k += 1  # a row number is not a value
-            line, text = cells[k]
-        if _CELL_NUMBER.match(text) or len(text) > 160 or text.endswith(("。", ".")) and len(text.split()) > 12:
-            break
-        name, name_line = text, line
-        k += 1
-        values = []
-        while k < len(cells) and _CELL_NUMBER.match(cells[k][1]):
-            is_row_number = k + 1 < len(cells) and not _CELL_NUMBER.match(cells[k + 1][1]) and len(values) >= 1
-            if is_row_number and _next_is_row(cells, k):
-                break
-            values.append(_cell_value(cells[k][1]))
-            k += 1
-        if not values:
-            break
-        rows.append((row_line, name_line, name, values, cells[k - 1][0]))
-    return rows, k
-
-
-def _next_is_row(cells: list[tuple[int, str]], k: int) -> bool:
-    """Whether cell k is a row number: a short non-numeric name follows, then a value."""
-    return k + 2 < len(cells) and len(cells[k + 1][1]) <= 160 and bool(_CELL_NUMBER.match(cells[k + 2][1]))
-
-
-def _cell_value(text: str) -> tuple[float, str]:
-    cmp = ">=" if re.match(r"\s*[≥>]", text) else "<=" if re.match(r"\s*[≤<]", text) else "="
-    value = parse_number(re.sub(r"[≥≤><%\s]", "", text) or text)
-    return (value if value is not None else 0.0), cmp
 
 
 def _comparator(word: str | None) -> str:
@@ -223,13 +122,18 @@ def _has_figure(text: str) -> bool:
 _GOAL_WORD = CaselessPattern(r"\b(?:strive|target|goal|will|shall|reach|achieve)")
 
 
-def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
-    """A target in a clause that states a goal or a deadline, or in a goals section; the deadline after it gives its year."""
+def _text_indicators(doc: Doc, para, in_goals: bool, goals_year: int | None) -> int | None:
+    """A target in a clause that states a goal or a deadline, or in a goals section; the deadline that governs it gives
+    its year, else, in a goals section, the latest year they state so far (`goals_year`). Returns that year after the
+    paragraph."""
+    deadlines_by_clause = clause_deadlines(doc, para)  # what milestones found in the same clauses
+    if in_goals and deadlines_by_clause:
+        goals_year = max([goals_year or 0] + [int(d.due[:4]) for clause in deadlines_by_clause for d in clause])
     if not _has_figure(para.text):
-        return
+        return goals_year
     text = para.without_unit_brackets()
     low = para.lowered_without_unit_brackets()
-    deadlines_by_clause = clause_deadlines(doc, para)  # what milestones found in the same clauses
+    issued = int(doc.date[:4]) if doc.date else 0
     for i, (start, end) in enumerate(para.clauses()):
         clause = text[start:end]
         if not _has_figure(clause):
@@ -245,26 +149,34 @@ def _text_indicators(doc: Doc, para, in_goals: bool) -> None:
         list_heads = {d.end for d in deadlines if not d.goal_year_only}
         states_goal = None
         names: list[str] = []  # of the targets read in the clause
+        read_until = 0  # the end of the last target read: a figure in its tail is part of its name
         for m in targets:
+            if m.start() < read_until:
+                continue
             found = _read_target(clause, clause_low, m, deadlines, list_heads)
             if found is None:
                 continue
-            name, unit, value, cmp, needs_date = found
+            name, unit, value, cmp, baseline, needs_date = found
             if states_goal is None:
                 states_goal = in_goals or bool(deadlines) or _GOAL_WORD.search_lowered(clause, clause_low) is not None
             if not states_goal or needs_date and not deadlines:
                 continue
+            year = _year_for(clause, deadlines, m.start()) or goals_year
+            if year is not None and year < issued:
+                continue  # "By the end of 2025, the rate reached 72%" in a plan of 2026: where it starts, no target
             list_heads.add(m.end())
+            read_until = m.end()
             # "100 halls in the province by 2025, 200 halls by 2026": a series repeats its measure's head only
             name = next((earlier for earlier in names if earlier.startswith(name + " ")), name)
             names.append(name)
             s, e = strip_trailing_punct(text, start, end)
             doc.items.append(
                 Item("indicator", para.span(s, e), {
-                    "name": name, "unit": unit, "baseline": None,
-                    "target": {"value": value, "year": _year_for(deadlines, m.start())}, "comparator": cmp,
+                    "name": name, "unit": unit, "baseline": baseline,
+                    "target": {"value": value, "year": year}, "comparator": cmp,
                 })
             )
+    return goals_year
 
 
 def _targets(clause: str, low: str | None, spelled: bool) -> list[re.Match[str]]:
@@ -286,8 +198,13 @@ def _figure_targets(clause: str, low: str | None) -> list[re.Match[str]]:
     before the third word before the next figure, none before the figure unless the word before it ends like a
     comparator, and none after the last figure: the search skips the text between.
     """
-    if low is None:  # lower-casing is not exact here: the pattern's own scan, ignoring case
-        return list(_TEXT_TARGET.finditer_lowered(clause, None))
+    if low is None:  # lower-casing is not exact here: the pattern's own scan, ignoring case, from every position
+        found_targets, pos = [], 0
+        while (m := _TEXT_TARGET_IGNORECASE.search(clause, pos)) is not None:
+            if not _never_a_target(clause, m):
+                found_targets.append(m)
+            pos = m.end("num")
+        return found_targets
     digit = _ASCII_DIGIT if low.isascii() else _DIGIT
     has_than = "than" in low
     target = _TEXT_TARGET_LOWER if "and" in low else _TEXT_TARGET_UNCUT
@@ -313,29 +230,69 @@ def _figure_targets(clause: str, low: str | None) -> list[re.Match[str]]:
         m = target.search(low, start)
         if m is None:
             return found_targets
-        found_targets.append(m)
-        pos = m.end()
+        if not _never_a_target(low, m):
+            found_targets.append(m)
+        pos = m.end("num")
 
 
-def _year_for(deadlines, position: int) -> int | None:
+def _never_a_target(text: str, m: re.Match[str]) -> bool:
+    """Whether a match's figure is never a target: a year without a unit, a rate's denominator ("per 1,000 people").
+
+    Matches are searched for from the end of the last one's figure, not of its tail: a tail may hold the next target
+    ("mills with 100 staff shall reach 100%", "by the end of 2027 the number of … will exceed 450"), which the reader
+    skips where it reads the former as a target.
+    """
+    num_start, num_end = m.span("num")
+    # a year: "19" or "20", then two digits, ending the figure (`isdecimal` is what "\d" matches)
+    if num_end - num_start >= 4 and text[num_end - 4:num_end - 2] in ("19", "20") and m.start("unit") < 0:
+        return text[num_end - 2:num_end].isdecimal()
+    return text.endswith(("per ", "Per "), 0, num_start)
+
+
+def _year_for(clause: str, deadlines, position: int) -> int | None:
+    """The year of the deadline that governs the figure at `position` of the clause.
+
+    A deadline closing the figure's own part of the clause ("more than 100 halls by 2025, 200 by 2026") governs it;
+    else the last one before it that opens a part of the clause ("By 2025, 100 halls will be built, and by 2026 …";
+    not the year of a starting value: "By 2027, the rate will rise from 80% in 2024 to 95%"); else the next one
+    after it, else the last.
+    """
     if not deadlines:
         return None
-    after = [d for d in deadlines if d.start >= position]
-    chosen = after[0] if after else deadlines[-1]
-    return int(chosen.due[:4])
+    after = next((d for d in deadlines if d.start >= position), None)
+    if after is not None and not _PART_BREAK.search(clause, position, after.start):
+        return int(after.due[:4])
+    before = next((d for d in reversed(deadlines) if d.end <= position and _opens_part(clause, d.start)), None)
+    return int((before or after or deadlines[-1]).due[:4])
 
 
-def _is_year(num: str) -> bool:
-    """Whether a figure ends like a year: "19" or "20", then two digits (`isdecimal` is what "\\d" matches)."""
-    return len(num) >= 4 and num[-4:-2] in ("19", "20") and num[-2:].isdecimal()
+_PART_BREAK = re.compile(r"[,，;；]")
+_PART_OPENING = re.compile(r"(?:^|[,，;；:：]|\band)\s*$", re.I)
+
+
+def _opens_part(clause: str, start: int) -> bool:
+    """Whether a deadline at `start` opens a part of the clause: at its start, or after a comma or "and"."""
+    return _PART_OPENING.search(clause, max(0, start - 5), start) is not None
 
 
 _DURATION = re.compile(r"\s*(?:working\s+|natural\s+|calendar\s+)?(?:days?|weeks?|months?|years?|hours?|minutes?)\b", re.I)
+# "20 tons or more", "300 cattle and above": a bound right after the figure or its unit, or after its counted noun
+# where it ends the noun phrase ("secondary and above hospitals" is a grade)
+_BOUND = r"(?:or|and(?=\s+(?:above|over|below)\b))\s+(?P<bound>more|above|over|less|below|fewer)\b"
+_BOUND_AFTER_FIGURE = re.compile(r"(?P<noun>)\s*" + _BOUND, re.I)
+_BOUND_AFTER_NOUN = re.compile(
+    r"(?P<noun>\s*(?:[a-z][\w-]*\s+){1,3}?)" + _BOUND
+    + r"(?=\s*(?:$|[,;.:，；。：)）]|(?:by|before|in|into|on|onto|to|will|shall|should|are|is|be|and|that|which|for|at|"
+    r"within|under|from|across|of)\b))",
+    re.I,
+)
+_BOUND_COMPARATORS = {"more": ">=", "above": ">=", "over": ">=", "less": "<=", "below": "<=", "fewer": "<="}
+_QUALIFIER_END = re.compile(r"\s(?:of|with)$", re.I)
 _REFERENCE_BEFORE = re.compile(r"(?:No\.|Article|Chapter|\()\s*$", re.I)
 _ORDINAL_AFTER = re.compile(r"\s*(?:st|nd|rd|th|-)")
 _WORD_AFTER = re.compile(r"\s*[\"“]?[A-Za-z]")
-_NOT_A_COUNT_BEFORE = re.compile(r"(?:\bthe|\bsuch\s+as|\band|\bor|\bno\.?|\bnumber|[,，、])\s*$", re.I)
-_NOT_A_COUNT_AFTER = re.compile(r"\s*(?:hotlines?|lines?|telephone|[,，、]\s*\d)", re.I)
+_NOT_A_COUNT_BEFORE = re.compile(r"(?:\bthe|\bsuch\s+as|\band|\bor|\bno\.?|\bnumber|\btop|\d\s+to|[,，、])\s*$", re.I)
+_NOT_A_COUNT_AFTER = re.compile(r"\s*(?:hotlines?|lines?|telephone|[,，、]\s*\d|to\s+\d)", re.I)  # "0 to 1": a range
 _SHARE_OF = re.compile(r"""\s*(?P<quoted>["“][^"”]{1,40}["”])?\s*of\s+(?:the\s+)?(?P<rest>.*)""")
 _OF_QUOTED = re.compile(r"""\s*of\s+["“](?P<term>[^"”]{1,60})["”]""")
 _LEADING_OF = re.compile(r"^\s*of\s+")
@@ -350,12 +307,22 @@ _EXAMPLES = re.compile(r"\s*such\s+as\b", re.I)
 _KIND_BEFORE = re.compile(r"\bof\s+(?:the\s+)?(?P<kind>[^,;:，；：]+?)\s*[,，]\s*(?:and\s+)?\w+(?:\s+\w+)?$", re.I)
 _QUOTE_MARKS = re.compile(r"[\"“”]")
 _SHORT_GAP = re.compile(r"(?:\s+[\w’'-]+){1,4}\s+")  # a counted noun between a spelled number and its deadline
-_LIST_JOIN = re.compile(r"(?:[,，]|\band)$", re.I)
+_FROM_END = re.compile(r"\bfrom$", re.I)
+_TO_AFTER = re.compile(r"(?:\s+in\s+(?:19|20)\d\d)?\s+to\s", re.I)
+# A change from a starting value to the figure after it: "will increase from 86.5% in 2024 to", "reduce the number
+# of sites from 120 to"
+_CHANGE_FROM = re.compile(
+    r"\b(?:increas|ris|rais|grow|expand|improv|reduc|decreas|drop|fall|cut|lift|boost)\w*(?:\s+[^\s,;，；]+){0,6}?"
+    rf"\s+from\s+(?P<base>{DIGITS})(?:\s*%|\s+(?:percent|[a-z]+))?(?:\s+in\s+(?P<year>(?:19|20)\d\d))?\s+to$",
+    re.I,
+)
+_FIGURE_END = re.compile(r"\d\s*%?\s*$")
+_LIST_JOIN = re.compile(r"(?:[,，]\s*and|[,，]|\band)$", re.I)
 
 
 def _continues_list(before: str, list_heads: set[int]) -> bool:
-    """Whether `before` (right-stripped) is a comma or "and" after one of `list_heads`."""
-    join = _LIST_JOIN.search(before, max(0, len(before) - 4))
+    """Whether `before` (right-stripped) is a comma, "and" or both after one of `list_heads`."""
+    join = _LIST_JOIN.search(before, max(0, len(before) - 6))
     return join is not None and len(before[: join.start()].rstrip()) in list_heads
 
 
@@ -370,11 +337,14 @@ def _after_target_verb(before: str, low: str | None) -> bool:
     """Whether `before` (the clause up to a figure, right-stripped) ends with a target verb; `low` is the clause lowered."""
     if low is not None and not low.endswith(_TARGET_VERB_ENDS, 0, len(before)):
         return False
-    return _TARGET_VERB.search(before) is not None
+    verb = _TARGET_VERB.search(before)
+    # "from 0 to 1", "3 to 5": the "to" of a range
+    return verb is not None and not (verb.group().lower() == "to" and _FIGURE_END.search(before, 0, verb.start()))
 
 
-def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int]) -> tuple[str, str, float, str, bool] | None:
-    """Name, unit, value, comparator of a figure that is a target, and whether it is one only if dated; else None.
+def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int]) -> tuple | None:
+    """Name, unit, value, comparator and baseline of a figure that is a target, and whether it is one only if dated;
+    else None.
 
     `low` is `caseless.lowered(clause)`; `m` is one of `_targets`, its groups read from the clause by offset;
     `deadlines` are the clause's; `list_heads` are the clause positions (ends of deadline phrases and of targets) after
@@ -387,19 +357,28 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
     num = clause[num_start:num_end]
     unit_start, unit_end = m.span("unit")
     unit = clause[unit_start:unit_end].lower() if unit_start >= 0 else ""
-    if not unit and _is_year(num):
-        return None
     tail = clause[m.start("tail"):m.end("tail")]
     if _DURATION.match(tail):
         return None  # a duration: a time limit, not a target
     if _ORDINAL_AFTER.match(clause, num_end):
         return None
     before = clause[: m.start()].rstrip()
+    # "20 tons or more"; a figure with a unit counts no noun after it
+    bound = _BOUND_AFTER_FIGURE.match(tail) or (None if unit else _BOUND_AFTER_NOUN.match(tail))
+    if bound is not None:
+        if _QUALIFIER_END.search(before, max(0, len(before) - 5)):
+            return None  # "facilities with a capacity of 20 tons or more": a threshold that picks things, not a target
+        tail = bound.group("noun") + tail[bound.end():]
     # `before` is right-stripped, so a reference word ends it: a match starts within its last 7 characters.
     if _REFERENCE_BEFORE.search(before, max(0, len(before) - 7)):
         return None
     cmp = clause[m.start("cmp"):m.end("cmp")]  # empty where no comparator took part: its offsets are -1
-    needs_date = not (cmp or unit.startswith(("%", "percent", "per")) or _after_target_verb(before, low))
+    if _FROM_END.search(before, max(0, len(before) - 5)) and _TO_AFTER.match(tail):
+        return None  # "increase from 40% to 70%": the starting value, read with the target
+    # "the rate will increase from 86.5% in 2024 to 95%": the target, with its baseline
+    change = _CHANGE_FROM.search(before, max(0, len(before) - 120)) if before.endswith("to") else None
+    baseline = change and {"value": parse_number(change.group("base")), "year": change.group("year") and int(change.group("year"))}
+    needs_date = not (cmp or unit.startswith(("%", "percent", "per")) or change or _after_target_verb(before, low))
     if needs_date and not num[0].isdigit() and not (
         _continues_list(before, list_heads) or any(_SHORT_GAP.fullmatch(clause, num_end, d.start) for d in deadlines)
     ):
@@ -421,11 +400,14 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
         unit = "%"
     if unit == "%":
         of = _SHARE_OF.match(tail)
-        name = _noun_phrase((of.group("quoted") or "") + " " + of.group("rest")) if of else _name_before(before, clause, m)
+        if of:
+            name = _noun_phrase((of.group("quoted") or "") + " " + of.group("rest"))
+        else:
+            name = _name_before(before, clause, m, deadlines)
     elif quoted := _OF_QUOTED.match(tail):
         name = quoted.group("term")  # "50 items of "one certificate and one compliance"": the quoted kind of item
     else:
-        if unit in ("types", "kinds", "categories"):  # "300 types of electronic licenses": the measure word is the unit
+        if unit:  # "300 types of electronic licenses", "120 kilometres of roads": the unit measures what follows
             tail = _LEADING_OF.sub("", tail)
         examples = _EXAMPLES.match(tail)
         name = _noun_phrase(tail) if examples is None else ""
@@ -440,14 +422,15 @@ def _read_target(clause: str, low: str | None, m, deadlines, list_heads: set[int
             phrase = _QUOTE_MARKS.sub("", governed.group("phrase"))
             name = f"{phrase} {name}" if unit else f"{name} with {phrase}"
         if not name:
-            name = _name_before(before, clause, m)
+            name = _name_before(before, clause, m, deadlines)
     name = _trim_quotes(name)
     if not name or name.lower() in _COUNT_NOUNS:
         return None
     if scale and unit == "yuan":
         unit = f"{scale.strip()} yuan"
         value = float(parse_number(num) or value)
-    return name, unit, value, _comparator(cmp), needs_date
+    comparator = _comparator(cmp) if cmp or bound is None else _BOUND_COMPARATORS[bound.group("bound").lower()]
+    return name, unit, value, comparator, baseline, needs_date
 
 
 _QUOTES = "\"“”'"
@@ -488,7 +471,7 @@ _SERIES_AFTER = re.compile(rf"(?:\s*(?:[,，]|and)\s*(?:{DIGITS})\s*%?)*\s*[,，
 _AND = re.compile(r"\s+and\s+", re.I)
 
 
-def _name_before(before: str, clause: str, m) -> str:
+def _name_before(before: str, clause: str, m, deadlines) -> str:
     """The measure named before a figure: the subject of "the online handling rate … will reach 90%".
 
     Of figures given "respectively" ("the A and B rates reach 20% and 50% respectively") each names its own conjunct.
@@ -503,19 +486,56 @@ def _name_before(before: str, clause: str, m) -> str:
             )
             if conjuncts:
                 return conjuncts[position]
-    return _subject(before)
+    # "and by the end of 2027 the number of points will exceed 450": the subject follows the deadline
+    opening = max((d.end for d in deadlines if d.end <= len(before)), default=0)
+    return opening and _subject(before[opening:]) or _subject(before)
 
 
 _FIGURE = re.compile(DIGITS)
 
 
 def _subject(before: str) -> str:
-    """The subject of the last comma-separated part of `before`: its words before the verb, at most 12."""
-    clause = re.split(r"[,，;；:：]", before)[-1]
-    verb = _SUBJECT_VERB.search(clause)
-    subject = clause[: verb.start()] if verb and verb.start() > 0 else clause
-    name = " ".join(subject.split()[-12:]).strip()  # (a deadline phrase always spans words: no single word is one)
-    return re.sub(r"^(?:(?:and|the|a|an|in|by|of|to)\s+)+", "", name, flags=re.I)
+    """The subject of the last comma-separated part of `before`: its words before the verb, at most 16.
+
+    The verb is the first modal ("will") or else the first verb: "the share of villages whose waste is sorted will
+    reach". A list's tail continues the part its commas cut: "the share of villages whose waste is collected,
+    transported and disposed will reach".
+    """
+    starts = [0] + [m.end() for m in _PART_SEPARATOR.finditer(before)]
+    last = before[starts[-1]:]
+    verb = _MODAL.search(last) or _SUBJECT_VERB.search(last)
+    subject = last[: verb.start()] if verb and verb.start() > 0 else _leading_gerund_and_trailing_verb_cut(last)
+    if verb and _LEADING_FILLER.fullmatch(subject):  # "and keep the PM2.5 concentration below": the verb's object
+        subject = last[verb.end():]
+    parts = [before[start:end - 1] for start, end in zip(starts, starts[1:])] + [subject]  # without their commas
+    first = len(parts) - 1
+    while first > 0 and _LIST_ITEM.fullmatch(parts[first]):
+        first -= 1
+    if first < len(parts) - 1 and _LIST_HEAD.match(parts[first]):
+        subject = before[starts[first]:starts[-1]] + subject
+    name = " ".join(subject.split()[-16:]).strip()  # (a deadline phrase always spans words: no single word is one)
+    return _LEADING_FILLER.sub("", name, count=1)
+
+
+def _leading_gerund_and_trailing_verb_cut(phrase: str) -> str:
+    """A verbless phrase before a figure without its verbs: "raising the capacity of the plant to" is "the capacity of
+    the plant"."""
+    target_verb = _TARGET_VERB.search(phrase)
+    return _LEADING_GERUND.sub("", phrase[: target_verb.start()] if target_verb else phrase)
+
+
+_LEADING_FILLER = re.compile(r"^\s*(?:(?:and|the|a|an|in|by|of|to|strive)(?:\s+|$))*", re.I)
+_PART_SEPARATOR = re.compile(r"[,，](?!\d)|[;；:：]")  # not the comma of "1,000"
+_MODAL = re.compile(r"\s(?:will|shall|should|must)\b", re.I)
+_LIST_ITEM = re.compile(r"\s*[\w-]+(?:\s+[\w-]+)?(?:\s+(?:and|or)\s+[\w-]+(?:\s+[\w-]+)?)?\s*")
+# The part a list continues: a noun with a modifier that holds the list ("of", "whose …"), ending with a word; not an
+# opening phrase ("In the course of reform, A and B will …").
+_LIST_HEAD = re.compile(
+    r"(?!\s*(?:in|at|by|before|after|during|under|through|for|on|with|to|as|from|since|upon|within|according)\b)"
+    r"[^,，]*\b(?:of|whose|which|that|with)\b[^,，]*[a-z]\s*$",
+    re.I,
+)
+_LEADING_GERUND = re.compile(r"^\s*[a-z]+ing\s+(?=(?:the|a|an|its|their)\s)", re.I)
 
 
 def _conjuncts(subject: str, count: int) -> list[str] | None:

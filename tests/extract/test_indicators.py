@@ -284,17 +284,127 @@ def test_a_quoted_word_ending_a_name_keeps_its_quote_marks():
     "no figure here at all",
     "more than 12 kiosks, at least 30 new halls with" + " long words" * 10 + "; over 4 km",  # no "and": no cut
     "Moreover 5 halls, More Than 6 kiosks, the total 7 and the amount ≥8, under\t 9 and 10 >= 11",
+    "and by 2027 the number of halls will exceed 450 and by 2028 over 2030 kiosks",  # a year's tail holds a target
 ])
 def test_the_search_from_each_figure_finds_what_a_full_scan_finds(clause):
     from duban.corpus.caseless import lowered
-    from duban.extract.indicators import _TEXT_TARGET, _figure_targets
+    from duban.extract.indicators import _figure_targets
 
     def found(matches):
         return [(m.span(), m.span("cmp"), m.span("num"), m.span("tail")) for m in matches]
-    low = lowered(clause)
-    assert found(_figure_targets(clause, low)) == found(_TEXT_TARGET.finditer_lowered(clause, low))
+    # without lower-cased text, the pattern is searched for from every position
+    assert found(_figure_targets(clause, lowered(clause))) == found(_figure_targets(clause, None))
 
 
 def test_a_figure_given_respectively_without_a_subject_has_no_name():
     doc = _run("Action Plan for Qinghe Province\n\n20% respectively by 2025, the goal.\n")
     assert _indicators(doc) == []
+
+
+def test_a_deadline_opening_a_part_of_the_clause_gives_the_year_of_the_targets_after_it():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Build stops. By the end of 2026, the county will have no fewer than"
+               " 70 bus shelters, and by the end of 2027 more than 90 bus shelters will have solar lights.\n")
+    assert _fields(doc, "target.value", "target.year") == [(70, 2026), (90, 2027)]
+
+
+@pytest.mark.parametrize("sentence, name", [
+    # the modal ends the subject, not a verb inside it
+    ("By the end of 2026, the share of farms whose manure is recycled will reach 85%.", "share of farms whose manure is recycled"),
+    # a list's tail continues the subject its commas cut
+    ("By 2027, the rate of towns whose sewage is collected, treated and reused will reach 70%.",
+     "rate of towns whose sewage is collected, treated and reused"),
+    # an opening phrase is not the head of a list
+    ("By 2027, in the course of reform, water and power coverage will reach 99%.", "water and power coverage"),
+    # the subject follows a deadline that opens its part of the clause
+    ("Open 12 reading rooms by the end of 2026, and by the end of 2027 the number of reading rooms will exceed 45.",
+     "number of reading rooms"),
+    # a verbless phrase: the gerund and the verb before the figure are not the measure
+    ("Finish the new line by the end of 2026, raising the daily output of the mill to 800 tons.", "daily output of the mill"),
+])
+def test_the_measure_named_before_a_figure(sentence, name):
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Do the work. " + sentence + "\n")
+    assert _fields(doc, "name")[-1] == (name,)
+
+
+@pytest.mark.parametrize("sentence, comparator", [
+    ("The approval rate of the hotline shall be not lower than 95%.", ">="),
+    ("The vacancy rate of the new flats shall be not higher than 8%.", "<="),
+    ("The waiting time share of the clinics shall not exceed 15%.", "<="),
+    ("By the end of 2026, the reuse rate of grey water will reach 30% or above.", ">="),
+    ("Build 20 or more pump stations by the end of 2026.", ">="),
+])
+def test_comparators_before_and_after_the_figure(sentence, comparator):
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Do the work. " + sentence + "\n")
+    assert _fields(doc, "comparator") == [(comparator,)]
+
+
+def test_a_threshold_that_picks_the_things_a_commitment_covers_is_no_target():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Watch the plants. Bring all mills with an output of 50 tons or more"
+               " onto the monitoring platform in 2026, and all farms with 300 cattle and above by 2027.\n")
+    assert _indicators(doc) == []
+
+
+def test_and_above_inside_a_noun_phrase_is_a_grade_not_a_bound():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Link the clinics. By the end of 2026, 60% of county-level and above"
+               " clinics will share records, and 40 grade-two and above clinics will open night wards.\n")
+    assert _fields(doc, "target.value", "comparator") == [(60, "="), (40, "=")]
+
+
+def test_a_rate_denominator_is_no_target_and_leaves_the_rate_whole():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Add beds. Add 800 care beds by the end of 2027, raising the number"
+               " of care beds per 1,000 elderly people to 42.5.\n")
+    assert _fields(doc, "name", "target.value") == [
+        ("care beds", 800), ("number of care beds per 1,000 elderly people", 42.5),
+    ]
+
+
+def test_a_unit_measures_what_follows_its_of():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Pave. Pave 75 kilometres of mountain trails by the end of 2026.\n")
+    assert _fields(doc, "name", "unit", "target.value") == [("mountain trails", "kilometres", 75)]
+
+
+def test_a_figure_in_the_tail_of_one_that_is_no_target_is_read():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Inspect. The inspection rate of mills with 200 workers or more"
+               " shall reach 100% by 2026.\n")
+    assert _fields(doc, "name", "target.value") == [("inspection rate of mills with 200 workers or more", 100)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "In 2026, the county ranked 12th among the \"Top 50 Green Counties\" of the province.",
+    "By 2027, we will strive for a leap from 0 to 1 in seed breeding.",
+    "We will strive for a leap from 0 to 1 in seed breeding.",
+])
+def test_a_ranking_and_a_range_are_no_targets(sentence):
+    assert _indicators(_run("Action Plan for Qinghe Province\n\n(1) Lead. " + sentence + "\n")) == []
+
+
+@pytest.mark.parametrize("sentence, baseline, target", [
+    ("By 2028, the share of electric buses will increase from 35.5% in 2025 to 80%.",
+     {"value": 35.5, "year": 2025}, {"value": 80, "year": 2028}),
+    ("By the end of 2027, the number of ferry piers will be increased from 14 to 22.",
+     {"value": 14, "year": None}, {"value": 22, "year": 2027}),
+])
+def test_a_change_from_a_starting_value_gives_the_baseline(sentence, baseline, target):
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Move people. " + sentence + "\n")
+    assert [(i.fields["baseline"], i.fields["target"]) for i in _indicators(doc)] == [(baseline, target)]
+
+
+def test_a_figure_dated_before_the_plan_was_issued_is_where_it_starts_not_a_target():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Heat. By the end of 2024, the clean heating rate reached 72%;"
+               " by the end of 2026, the clean heating rate will reach 90%.\n")  # the plan is dated 2025-01-10
+    assert _fields(doc, "target.value", "target.year") == [(90, 2026)]
+
+
+def test_a_measurement_unit_and_the_object_of_an_imperative_verb():
+    doc = _run("Action Plan for Qinghe Province\n\n(1) Clean the air. Close the old kilns before the end of 2026, and keep"
+               " the PM2.5 concentration not higher than 28 micrograms per cubic metre in 2027.\n")
+    assert _fields(doc, "name", "unit", "target.value", "comparator") == [
+        ("PM2.5 concentration", "micrograms per cubic metre", 28, "<="),
+    ]
+
+
+def test_an_undated_target_in_a_goals_section_takes_the_year_its_goals_state():
+    doc = _run("Action Plan for Qinghe Port\n\nII. Main objectives\n\nBy 2028, the port will be a regional hub;"
+               " the share of rail freight will be raised to 35%.\n\nThe number of berths will reach 40.\n\n"
+               "III. Key tasks\n\n(1) Serve. The satisfaction rate of shippers shall be not lower than 90%.\n")
+    assert _fields(doc, "target.value", "target.year") == [(35, 2028), (40, 2028), (90, None)]

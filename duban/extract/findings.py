@@ -237,6 +237,7 @@ _PLACE_WORDS = tuple(re.compile(rf"{word}\b") for word in ("city", "county", "pr
 _WORD_CHAR = re.compile(r"\w")
 _WORD = re.compile(r"\b[\w'’-]+\b")
 _LETTER = re.compile(r"[A-Za-z]")
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 class _Parties:
@@ -568,7 +569,7 @@ class _Lexicon:
         for m in _NAMED.finditer(clause):
             for a, b in _unjoined(m) if "and" in m.group() else (m.span(),):  # every join holds an "and"
                 if name := self._trim(clause, a, b, a == initial):
-                    out.append((b - len(name), name))
+                    out.append((b - len(name), _POSSESSIVE.sub("", name)))  # "Fenglin City's rate": the city
         if mentions_lowered(clause, self.place_stems):  # a cheap test on the clause itself: the pattern is case-sensitive
             out += [(m.start(), m.group()) for m in _LOWER_PLACE.finditer(clause) if m.group("stem") in self.place_stems]
         return out

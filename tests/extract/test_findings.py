@@ -258,3 +258,8 @@ def test_lexicon_scans_find_what_the_plain_patterns_find():
         words = Counter(_WORD.findall(text))
         for word in {*stems, "bohu", "changji", "city"}:
             assert _word_count(text, word) == words[word], word
+
+
+def test_a_possessive_name_is_the_party_without_its_s():
+    doc = run(["Main problems", "", "Baihe County's completion rate of rectification tasks was only 60%."], title="")
+    assert found(doc) == [(3, ["Baihe County"], [])]

@@ -12,10 +12,12 @@ from .paragraphs import paragraphs
 
 _CASE_NOUN = re.compile(r"\b(?:cases?|complaints?|reports?|clues?|petitions?)\b", re.I)
 # A counted figure: "2,905 cases", "five people", "41 school canteens"; not a measurement ("3,600 tons", "15 days").
+# "812 of them": the figure counts what the paragraph counted before it.
 _COUNT = CaselessPattern(
-    rf"(?<![\w.,])(?P<num>{NUMBER})\s+(?!(?:tons?|meters?|kilometers?|square|hectares?|mu|percent|yuan|times|years?|"
+    rf"(?<![\w.,])(?P<num>{NUMBER})\s+(?:of\s+(?:them|these|those|which)\b|"
+    r"(?!(?:tons?|meters?|kilometers?|square|hectares?|mu|percent|yuan|times|years?|"
     r"months?|days?|hours?|batch(?:es)?|kinds?|types?|by|of|and|or|to|in|on|at|for|with|from|is|are|was|were|has|have|"
-    r"had|the|a|an)\b)(?P<head>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})",
+    r"had|the|a|an)\b)(?P<head>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}))",
 )
 # Where one figure's words end and the next one's begin ("2,905" keeps its comma).
 _SEPARATOR = CaselessPattern(r",(?!\d{3}\b)|[，;；:：]|\band\b|\bwhile\b|\bincluding\b")
@@ -40,7 +42,12 @@ _NOT_A_SCOPE = re.compile(
     re.I,
 )
 
-_NEGATED = CaselessPattern(r"\b(?:not|never|failed|yet\s+to)\b")
+# A figure denied, or played down as too small: "was fined only 50,000 yuan" is a complaint about leniency, not a tally.
+_NEGATED = CaselessPattern(r"\b(?:not|never|failed|yet\s+to|only|merely)\b")
+# "…, including 9 people in the Development Zone": part of the figure before it, narrowed to a place.
+_SUBSET = re.compile(
+    rf"including\s+{NUMBER}\s+(?:[a-z][\w-]*\s+){{1,3}}?(?:in|of|from)\s+(?P<scope>(?:the\s+)?[A-Z][\w'’-]*(?:\s+[\w'’-]+){{0,6}})\s*$"
+)
 _FINE = re.compile(r"\bfine[sd]?\b|\bpenalt(?:y|ies)\b", re.I)
 # Checked in order: the first measure whose words appear among a figure's words names it.
 _FILED = r"\b(?:fil(?:e[ds]?|ing)|on\s+file)\b"
@@ -75,14 +82,15 @@ def extract_outcomes(doc: Doc) -> None:
         for start, end in para.clauses():
             if not mentions_lowered(low[start:end] if low is not None else None, _MEASURE_CUES):
                 continue
-            figures = _figures(para.text[start:end])
+            figures = tally_figures(para.text[start:end], para.text[:start])
             if not figures:
                 continue
             sentence_start = next((s for s, e in sentences if s <= start < e), start)
             scope = _scope(para.text, sentence_start, any(it.kind == "outcome" for it in doc.items), title_words)
             span = para.span(*strip_trailing_punct(para.text, start, end))
-            for measure, value in figures:
-                doc.items.append(Item("outcome", span, {"measure": measure, "value": value, "scope": scope}))
+            for measure, value, subset_scope in figures:
+                fields = {"measure": measure, "value": value, "scope": subset_scope or scope}
+                doc.items.append(Item("outcome", span, fields))
 
 
 def _scope(text: str, sentence_start: int, after_totals: bool, title_words: set[str]) -> str:
@@ -100,8 +108,10 @@ def _scope(text: str, sentence_start: int, after_totals: bool, title_words: set[
     return "" if _NOT_A_SCOPE.search(scope) else scope
 
 
-def _figures(clause: str) -> list[tuple[str, float]]:
-    """(measure, value) for each enforcement figure in the clause, in reading order."""
+def tally_figures(clause: str, before: str = "") -> list[tuple[str, float, str | None]]:
+    """(measure, value, scope) for each enforcement figure in the clause, in reading order; the scope is None but for
+    a subset the clause narrows itself ("…, including 9 people in the Development Zone"). `before` is the paragraph's
+    text before the clause, where "812 of them" finds what it counts."""
     segments = _segments(clause)
     found = []
     for i, (s, e) in enumerate(segments):
@@ -110,19 +120,28 @@ def _figures(clause: str) -> list[tuple[str, float]]:
             continue
         money = money_amounts(words)
         if money and _FINE.search(words):
-            found.append((s + money[0][1], "fines_yuan", money[0][0]))
+            found.append((s + money[0][1], "fines_yuan", money[0][0], None))
             continue
         count = _COUNT.search(words)
         if not count or any(ms <= count.start() < me for _, ms, me in money):
             continue
-        head = count.group("head")
+        value = parse_number(count.group("num"))
+        if found and (subset := _SUBSET.match(words)):
+            found.append((s + count.start(), found[-1][1], value, subset.group("scope")))
+            continue
+        head = count.group("head") or _antecedent(f"{before} {clause[:s + count.start()]}")
         measure = _measure(words, head)
         if measure in (None, "cases_transferred") and _measure(_trailing_words(clause, segments, i), head) == "cases_settled":
             measure = "cases_settled"  # "transferred 1,251 cases, which have all been settled"
-        value = parse_number(count.group("num"))
         if measure and value is not None:
-            found.append((s + count.start(), measure, value))
-    return [(measure, value) for _, measure, value in sorted(found)]
+            found.append((s + count.start(), measure, value, None))
+    return [figure for _, *figure in sorted(found, key=lambda f: f[0])]
+
+
+def _antecedent(text: str) -> str:
+    """The noun the last figure of the text counts ("cases" before "812 of them"); "" when none."""
+    heads = [m.group("head") for m in _COUNT.finditer(text) if m.group("head")]
+    return heads[-1] if heads else ""
 
 
 def _segments(clause: str) -> list[tuple[int, int]]:

@@ -13,6 +13,7 @@ from ..corpus.starts import StartFinder
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
 from .numbers import SPELLED_NUMBER, SPELLED_WORDS, money_amounts
+from .outcomes import holds_tally
 from .paragraphs import Paragraph, paragraphs
 
 _HEADING_NUMBER = r"(?:[IVX]+|\d{1,2}|[一二三四五六七八九十]+)\s*[.、．]\s*"
@@ -32,7 +33,7 @@ _PROBLEMS_END = re.compile(
     rf"^\W*(?:{_HEADING_NUMBER})?(?:"
     r"(?:the\s+)?(?:inspect\w*|supervis\w*|audit\w*)(?:\s+\w+){0,3}?\s+"
     r"(?:requested|required|demanded|stressed|emphasi[sz]ed|urged|asked|proposed|suggested|recommended)\b"
-    r"|rectification\s+(?:of\s+(?:the\s+)?(?:problems|issues)|status|situation|progress)\b"
+    r"|(?:audit\s+)?rectification(?:\s+(?:of\s+(?:the\s+)?(?:problems|issues)|status|situation|progress)\b|\s*$)"
     r"|(?:audit\s+)?(?:suggestions|recommendations)\s*$)",
     re.I,
 )
@@ -98,6 +99,10 @@ _REMEDY_CUES = ("interviewed", "recovered", "recouped", "returned", "rectified",
 _VERDICT = CaselessPattern(
     r"\b(?:pointed\s+out|believes?|believed|think|thinks|thought|held|considers?|considered)\s+that\b"
 )
+# A demand on a party ("the audited units shall submit …") is no problem statement; "should have paid" and "should be
+# closed, but …" are.
+_DEMAND = CaselessPattern(r"\b(?:shall|must|should)\b(?!\s+have\b)")
+_CONTRAST = CaselessPattern(r"\b(?:but|however)\b")
 # A clause that points back at the place or unit named before it.
 _ANAPHOR_NOUN = re.compile(
     r"\b(?:the|this|that)\s+(?P<noun>city|county|district|prefecture|lake|reservoir|park|zone|company|enterprise|region|"
@@ -376,10 +381,18 @@ def _read_clause(doc: Doc, para: Paragraph, span: tuple[int, int], context: _Con
         parties = context.referent(clause)
     else:
         parties = []
-    if parties:
+    if parties and not _reports_enforcement_or_demands(clause, low):
         span = para.span(*strip_trailing_punct(para.text, start, end))
         amounts = [v for v, _, _ in money_amounts(clause)]
         doc.items.append(Item("finding", span, {"parties": list(parties), "amounts_yuan": amounts}))
+
+
+def _reports_enforcement_or_demands(clause: str, low: str | None) -> bool:
+    """Whether the clause tallies enforcement taken ("ordered 19 units to rectify") or demands action of a party: what
+    the inspection did or asks, not what the party did wrong."""
+    if holds_tally(clause, low):
+        return True
+    return bool(_DEMAND.search_lowered(clause, low)) and not _CONTRAST.search_lowered(clause, low)
 
 
 def _shortfall(clause: str, low: str | None) -> bool:

@@ -108,6 +108,11 @@ def _scope(text: str, sentence_start: int, after_totals: bool, title_words: set[
     return "" if _NOT_A_SCOPE.search(scope) else scope
 
 
+def holds_tally(clause: str, low: str | None) -> bool:
+    """Whether the clause reports an enforcement figure; `low` is `lowered(clause)`."""
+    return mentions_lowered(low, _MEASURE_CUES) and bool(tally_figures(clause))
+
+
 def tally_figures(clause: str, before: str = "") -> list[tuple[str, float, str | None]]:
     """(measure, value, scope) for each enforcement figure in the clause, in reading order; the scope is None but for
     a subset the clause narrows itself ("…, including 9 people in the Development Zone"). `before` is the paragraph's

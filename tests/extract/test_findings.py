@@ -263,3 +263,33 @@ def test_lexicon_scans_find_what_the_plain_patterns_find():
 def test_a_possessive_name_is_the_party_without_its_s():
     doc = run(["Main problems", "", "Baihe County's completion rate of rectification tasks was only 60%."], title="")
     assert found(doc) == [(3, ["Baihe County"], [])]
+
+
+def test_enforcement_tallies_and_demands_are_not_findings():
+    doc = run(
+        [
+            "Feedback of the inspection to Donglin County",
+            "",
+            "Since the feedback, Donglin County has interviewed 15 cadres and held 6 people accountable for the illegal"
+            " quarries. For problems not yet rectified, Xishan Town shall submit a report within 30 days.",
+            "",
+            "Two furnaces of the Hexing Steel Company should be closed as required, but they are still operating illegally;"
+            " Baiyang Chemical Co., Ltd. falsified monitoring data but was fined only 20,000 yuan.",
+        ]
+    )
+    assert found(doc) == [(5, ["Hexing Steel Company"], []), (5, ["Baiyang Chemical Co., Ltd."], [20000.0])]
+
+
+def test_the_audit_rectification_heading_ends_the_problems():
+    doc = run(
+        [
+            "Audit report of Qinghe City",
+            "",
+            "Qinghe Municipal Transport Bureau did not collect 3 million yuan of fees.",
+            "",
+            "III. Audit rectification",
+            "",
+            "For the problems found, the Qinghe Municipal Audit Bureau issued audit decisions to the bureau.",
+        ]
+    )
+    assert found(doc) == [(3, ["Qinghe Municipal Transport Bureau"], [3000000.0])]

@@ -197,6 +197,13 @@ _LOCAL_UNIT_PHRASE = re.compile(_LOCAL_UNIT, re.I)
 _LOCAL_UNIT_CUES = ("government", "committee")
 # Names after "into", "to", "for" receive, and are not at fault ("discharged into Laolong River").
 _RECIPIENT = re.compile(r"\b(?:into|to|for|towards?)\s+(?:the\s+)?$", re.I)
+# The authority whose word was not followed ("the spirit of the provisions of the Central Committee", "without the
+# approval of the municipal government") is not at fault.
+_AUTHORITY = re.compile(
+    r"\b(?:spirit|provisions?|decisions?|deployments?|arrangements?|instructions?|requirements?|guidelines?|directives?|"
+    r"policies|approval|consent|permission|authori[sz]ation)\s+of\s+(?:the\s+)?$",
+    re.I,
+)
 # Units written in lower case before the counted places they belong to: "medical insurance institutions in 6 cities".
 _UNIT_NOUNS = (
     r"institutions|agencies|departments|bureaus|hospitals|schools|enterprises|companies|units|organs|banks|"
@@ -416,7 +423,7 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
         unit_phrase = _LOCAL_UNIT_PHRASE if mentions_lowered(low, _LOCAL_UNIT_CUES) else None
     if unit_phrase:
         found += [(m.start(), m.group()) for m in unit_phrase.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
-    found = [(start, name) for start, name in found if not _receives(clause, low, start)]
+    found = [(start, name) for start, name in found if not _receives(clause, low, start) and not _authority(clause, start)]
     counted_units = [(m.start(), m.end()) for m in counted]
     for m in _LOWER_UNIT.finditer(clause) if _unit_before_count(clause) else ():
         a, b = m.start("unit"), m.end("unit")
@@ -448,6 +455,12 @@ def _receives(clause: str, low: str | None, start: int) -> bool:
     if low is not None and low.find("to", after_comma, start) < 0 and low.find("for", after_comma, start) < 0:
         return False
     return _RECIPIENT.search(clause, after_comma, start) is not None
+
+
+def _authority(clause: str, start: int) -> bool:
+    """Whether the name at `start` is the authority of a directive or approval; a cheap test first: "of" before it."""
+    after_comma = _past_comma(clause, start)
+    return clause.find("of", after_comma, start) >= 0 and _AUTHORITY.search(clause, after_comma, start) is not None
 
 
 def _unit_before_count(clause: str) -> bool:

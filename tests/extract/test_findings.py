@@ -293,3 +293,9 @@ def test_the_audit_rectification_heading_ends_the_problems():
         ]
     )
     assert found(doc) == [(3, ["Qinghe Municipal Transport Bureau"], [3000000.0])]
+
+
+def test_the_authority_whose_word_was_not_followed_is_not_at_fault():
+    doc = run(["Main problems", "", "The decisions of the Provincial Party Committee have not been implemented in place."
+               " Lianhe County built 3 factories without the approval of the county government."], title="")
+    assert found(doc) == [(3, ["Lianhe County", "3 factories"], [])]

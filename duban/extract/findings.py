@@ -118,7 +118,7 @@ _PRIMARY = (
     r"cities|city|counties|county|districts?|prefectures?|townships?|towns?|villages?|provinces?|regions?|banners?|"
     r"parks?|zones?|colleges?|universit(?:y|ies)|schools?|hospitals?|clinics?|enterprises?|compan(?:y|ies)|"
     r"entit(?:y|ies)|units?|institutions?|departments?|bureaus?|agenc(?:y|ies)|banks?|funds?|associations?|"
-    r"cooperatives?|reserves?|organs?|factor(?:y|ies)|firms?"
+    r"cooperatives?|reserves?|organs?|factor(?:y|ies)|firms?|depots?|restaurants?|farms?"
 )
 # Counted objects: parties only where no unit or place is named ("7 projects" but "34 projects in 5 districts").
 _OBJECTS = (
@@ -131,14 +131,31 @@ _FUNCTION = (
     r"be|been|has|have|had|did|do|does|not|no|than|more|less|about|over|under|still|also|only"
 )
 _MODIFIER = rf"(?!(?:{_FUNCTION})\b)[a-z][\w-]*(?:['’]s\b|(?<=s)['’])?"  # "2 farmers' cooperatives"
-# "8 colleges and universities", "9 cities, counties and districts", "4 counties (new towns)", "four nature reserves of X".
+# The inspected institution, named by a common noun: "the group's trading company", "the headquarters of the group".
+_INSTITUTION = r"(?:group|university|company|corporation|college|school|hospital|bank|institute|enterprise|bureau|commission)"
+_INSTITUTION_CUES = ("group", "universit", "compan", "corporation", "college", "school", "hospital", "bank", "institut",
+                     "enterprise", "bureau", "commission")  # cheap test: every match of _OWNED_UNIT holds one
+_OF_INSTITUTION = rf"\s+(?:of|under)\s+the\s+{_INSTITUTION}\b"
+_SUB_UNIT = (
+    r"(?:headquarters|branch(?:es)?|subsidiar(?:y|ies)|compan(?:y|ies)|hospitals?|schools?|colleges?|institutes?|"
+    r"departments?|offices?|cent(?:er|re)s?|groups?|teams?|committees?|bureaus?|depots?|plants?|factor(?:y|ies)|"
+    r"stations?|farms?|units?)"
+)
+# "the group's Qiaodong branch" (but in "the group's subsidiary Donghe Logistics Co." the name is the party).
+_OWNED_UNIT = re.compile(
+    rf"\b[Tt]he\s+{_INSTITUTION}['’]s\s+(?:[\w-]+\s+){{0,2}}?{_SUB_UNIT}\b(?!\s+[A-Z])"
+    rf"|\b(?:[Tt]he\s+)?{_SUB_UNIT}{_OF_INSTITUTION}"
+)
+# "8 colleges and universities", "9 cities, counties and districts", "4 counties (new towns)", "four nature reserves of X",
+# "3 grain depots under the group", "7 units including the Municipal Science and Technology Bureau".
 # The lookahead (a digit or the first letter of a spelled number, zero … ninety) spares trying every spelled number at
 # every word.
 _COUNTED = re.compile(
     rf"(?<![\w.,])(?=(?i:[\dzotfsen]))(?P<count>\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:{SPELLED_NUMBER}))\s+"
     rf"(?:{_MODIFIER}\s+(?:and\s+)?){{0,4}}?(?P<noun>{_PRIMARY}|{_OBJECTS})(?![\w-])(?:\s*\([^)]{{1,20}}\))?"
     rf"(?:(?:\s*,\s*|\s+and\s+(?:their\s+|its\s+)?)(?:{_MODIFIER}\s+){{0,2}}?(?:{_PRIMARY})\b)*"
-    r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)?"
+    rf"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*|{_OF_INSTITUTION}"
+    r"|\s+including\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:and\s+)?[A-Z][\w'’-]*)*)?"
 )
 # Where a count can start in ASCII text, for a multi-pattern engine that scans a clause at once (sre tries the spelled
 # numbers at every word): a digit after a character that is no word character, point or comma, or a spelled number's
@@ -154,7 +171,9 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 _CAP = r"(?:[A-Z](?:(?<=C)o\.,?\s*Ltd\.?|(?<=C)o\.|(?<=L)td\.|(?<=N)o\.\s*\d+|[\w'’&-]*(?:\s+[‘'][a-z][\w-]*)?))"
 _PLACE_SUFFIX = r"city|county|district|prefecture|town|township|government|company|bureau|park|zone|reservoir|lake"
 # "Development and Reform Commission of the Autonomous Region", "Alar Fulida Fiber Co., Ltd.", "Shihezi city".
-_NAMED = re.compile(rf"{_CAP}(?:(?:\s+(?:of|and|for|of\s+the|and\s+the))?\s+{_CAP})*(?:\s+(?:{_PLACE_SUFFIX})\b)?")
+_NAMED = re.compile(
+    rf"{_CAP}(?:(?:\s+(?:of|and|for|of\s+the|and\s+the))?\s+{_CAP})*(?:\s+(?:{_PLACE_SUFFIX})\b)?(?:{_OF_INSTITUTION})?"
+)
 # Two names joined by "and": "High-tech Zone and Shuimogou District" (but "Development and Reform Commission" is one).
 _NAME_JOIN = re.compile(
     r"\b(?:District|Zone|City|County|Company|Bureau|Commission|Government|Department|Park|Lake|Reservoir|Prefecture|"
@@ -413,6 +432,11 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
     counted = [m for m in _counted(clause) if not _YEAR.fullmatch(m.group("count"))]
     taken = [(m.start(), m.end()) for m in counted]
     found = [(m.start(), m.group().strip()) for m in counted if not _OBJECT_NOUN.match(m.group("noun"))]
+    if mentions_lowered(low, _INSTITUTION_CUES):
+        for m in _OWNED_UNIT.finditer(clause):
+            if not _overlaps(taken, m.start()):
+                found.append((m.start(), "t" + m.group()[1:] if m.group().startswith("The") else m.group()))
+                taken.append(m.span())
     for start, name in lexicon.names(clause):
         if not _overlaps(taken, start) and not _vague_subject(clause, start, name, lexicon):
             found.append((start, name))

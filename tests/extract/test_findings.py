@@ -299,3 +299,26 @@ def test_the_authority_whose_word_was_not_followed_is_not_at_fault():
     doc = run(["Main problems", "", "The decisions of the Provincial Party Committee have not been implemented in place."
                " Lianhe County built 3 factories without the approval of the county government."], title="")
     assert found(doc) == [(3, ["Lianhe County", "3 factories"], [])]
+
+
+def test_units_named_through_the_inspected_institution():
+    doc = run(
+        [
+            "Main problems",
+            "",
+            "The corporation's Xinan branch reimbursed 52,000 yuan of banquet fees illegally; the headquarters of the"
+            " corporation approved 3 loans without collective decision; 4 grain depots under the corporation in Hexi County"
+            " reported false stocks; the Institute of Marine Survey of the corporation illegally charged fees; the"
+            " corporation's subsidiary Baihua Trading Co., Ltd. sold grain below the price without approval; 6 units"
+            " including the Lanshan Municipal Water Affairs Bureau left funds idle.",
+        ],
+        title="",
+    )
+    assert [parties for _, parties, _ in found(doc)] == [
+        ["the corporation's Xinan branch"],
+        ["the headquarters of the corporation"],
+        ["4 grain depots under the corporation", "Hexi County"],
+        ["Institute of Marine Survey of the corporation"],
+        ["Baihua Trading Co., Ltd."],
+        ["6 units including the Lanshan Municipal Water Affairs Bureau"],
+    ]

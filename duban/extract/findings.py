@@ -67,7 +67,10 @@ _FAILURE = CaselessPattern(r"\b" + _by_first_letter((
     r"non-?complian\w*", r"improper(?:ly)?\b", r"unreasonabl[ey]\b", r"false(?:ly)?\b", r"fraud\w*", r"exceed\w*",
     r"over-\w+", r"beyond\b", r"insufficient(?:ly)?\b", r"inadequate(?:ly)?\b", r"imperfect\b", r"incomplete\b",
     r"inaccurate\b", r"lax\b", r"weak\w*", r"overdue\b", r"delay\w*", r"late\b", r"lag(?:s|ged|ging)?\s+behind\b",
-    r"behind\s+schedule\b", r"slow(?:ly)?\b", r"idle\b", r"retain\w*", r"unused\b", r"occup(?:ied|ying|y)\b",
+    r"behind\s+schedule\b", r"slow(?:ly)?\b", r"idl(?:e|ing)\b", r"ow(?:e|es|ed)\b", r"forg(?:ed|ery|eries)\b",
+    r"below\s+(?:the\s+)?market\b",
+    # done too early: "returned the deposit before the acceptance was completed"
+    r"before\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:acceptance|approval|completion|(?:was|were|had\s+been)\s+(?:completed|accepted|approved))\b", r"retain\w*", r"unused\b", r"occup(?:ied|ying|y)\b",
     r"encroach\w*", r"misappropriat\w*", r"divert\w*", r"embezzl\w*", r"excessive(?:ly)?\b", r"repeated(?:ly)?\b",
     r"understat\w*", r"overstat\w*", r"loss(?:es)?\b", r"risks?\s+of\b", r"damag\w*", r"destro\w*",
     r"serious(?:ly)?\b", r"prominent\b", r"outstanding\b", r"problems?\b", r"deteriorat\w*", r"worse\b",
@@ -152,6 +155,7 @@ _OWNED_UNIT = re.compile(
 # every word.
 _COUNTED = re.compile(
     rf"(?<![\w.,])(?=(?i:[\dzotfsen]))(?P<count>\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:{SPELLED_NUMBER}))\s+"
+    r"(?P<partitive>of\s+(?:the|these|those|its|their)\s+(?:\d[\d,]*\s+)?)?"  # "14 of the 37 plants"
     rf"(?:{_MODIFIER}\s+(?:and\s+)?){{0,4}}?(?P<noun>{_PRIMARY}|{_OBJECTS})(?![\w-])(?:\s*\([^)]{{1,20}}\))?"
     rf"(?:(?:\s*,\s*|\s+and\s+(?:their\s+|its\s+)?)(?:{_MODIFIER}\s+){{0,2}}?(?:{_PRIMARY})\b)*"
     rf"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*|{_OF_INSTITUTION}"
@@ -171,8 +175,8 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 _CAP = r"(?:[A-Z](?:(?<=C)o\.,?\s*Ltd\.?|(?<=C)o\.|(?<=L)td\.|(?<=N)o\.\s*\d+|[\w'’&-]*(?:\s+[‘'][a-z][\w-]*)?))"
 _PLACE_SUFFIX = r"city|county|district|prefecture|town|township|government|company|bureau|park|zone|reservoir|lake"
 # "Development and Reform Commission of the Autonomous Region", "Alar Fulida Fiber Co., Ltd.", "Shihezi city".
-_NAMED = re.compile(
-    rf"{_CAP}(?:(?:\s+(?:of|and|for|of\s+the|and\s+the))?\s+{_CAP})*(?:\s+(?:{_PLACE_SUFFIX})\b)?(?:{_OF_INSTITUTION})?"
+_NAMED = re.compile(  # not after a slash: "mg/L"
+    rf"(?<!/){_CAP}(?:(?:\s+(?:of|and|for|of\s+the|and\s+the))?\s+{_CAP})*(?:\s+(?:{_PLACE_SUFFIX})\b)?(?:{_OF_INSTITUTION})?"
 )
 # Two names joined by "and": "High-tech Zone and Shuimogou District" (but "Development and Reform Commission" is one).
 _NAME_JOIN = re.compile(
@@ -216,6 +220,10 @@ _LOCAL_UNIT_PHRASE = re.compile(_LOCAL_UNIT, re.I)
 _LOCAL_UNIT_CUES = ("government", "committee")
 # Names after "into", "to", "for" receive, and are not at fault ("discharged into Laolong River").
 _RECIPIENT = re.compile(r"\b(?:into|to|for|towards?)\s+(?:the\s+)?$", re.I)
+# A name that ends the subject, before its verb: "the subsidy allocated to Beitang District has not been used" (the
+# holder of the funds), "the deposit paid by X was returned by Y" (a payer, who only describes the deposit).
+_ENDS_SUBJECT = re.compile(r"(?:\s+in\s+(?:19|20)\d\d)?\s+(?:has|have|had|is|are|was|were)\b")
+_BY = re.compile(r"\bby\s+(?:the\s+)?$")
 # The authority whose word was not followed ("the spirit of the provisions of the Central Committee", "without the
 # approval of the municipal government") is not at fault.
 _AUTHORITY = re.compile(
@@ -261,6 +269,9 @@ _ATTRIBUTIVE = re.compile(
     rf"\s+(?!(?:{_FUNCTION}|{_VERB}|[a-z]+ly|under|into|within|without|through|since|after|before|still|also|never)\b)[a-z][\w-]*\b"
     r"(?!\s+(?:and|or)\b)"
 )
+# A name inside a noun phrase, between lower-case words ("an average influent COD concentration"), qualifies a thing.
+_MODIFIER_BEFORE = re.compile(rf"(?<![\w'’-])(?!(?:{_FUNCTION}|{_VERB})\b)[a-z][\w-]*\s+$")
+_NOUN_AFTER = re.compile(rf"{_ATTRIBUTIVE.pattern}(?<!s)")
 # "…, involving 2 distribution enterprises": the scale of the problem, not the party at fault.
 _INVOLVING = re.compile(r"\binvolving\s+(?:(?:the|a|an)\s+)?$", re.I)
 _LOWER_PLACE = re.compile(r"\b(?P<stem>[a-z]{3,})\s+(?:city|county|prefecture|district)\b")
@@ -431,7 +442,7 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
     """The units and places the clause names, and the objects it counts, each in reading order."""
     counted = [m for m in _counted(clause) if not _YEAR.fullmatch(m.group("count"))]
     taken = [(m.start(), m.end()) for m in counted]
-    found = [(m.start(), m.group().strip()) for m in counted if not _OBJECT_NOUN.match(m.group("noun"))]
+    found = [(m.start(), m.group().strip()) for m in counted if not _counts_objects(m)]
     if mentions_lowered(low, _INSTITUTION_CUES):
         for m in _OWNED_UNIT.finditer(clause):
             if not _overlaps(taken, m.start()):
@@ -447,7 +458,10 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
         unit_phrase = _LOCAL_UNIT_PHRASE if mentions_lowered(low, _LOCAL_UNIT_CUES) else None
     if unit_phrase:
         found += [(m.start(), m.group()) for m in unit_phrase.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
-    found = [(start, name) for start, name in found if not _receives(clause, low, start) and not _authority(clause, start)]
+    found = [
+        (start, name) for start, name in found
+        if not _receives(clause, low, start, name) and not _authority(clause, start) and not _inside_noun(clause, start, name)
+    ]
     counted_units = [(m.start(), m.end()) for m in counted]
     for m in _LOWER_UNIT.finditer(clause) if _unit_before_count(clause) else ():
         a, b = m.start("unit"), m.end("unit")
@@ -457,8 +471,13 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
             found.append((a, m.group("unit")))
     kept = [(start, name) for start, name in found if not _mentioned(clause, low, start, name, found)]
     found = kept if kept else found
-    objects = [m.group().strip() for m in counted if _OBJECT_NOUN.match(m.group("noun"))]
+    objects = [m.group().strip() for m in counted if _counts_objects(m)]
     return _unique([name for _, name in sorted(found)]), _unique(objects)
+
+
+def _counts_objects(count: re.Match[str]) -> bool:
+    """Whether a count is of objects; "14 of the 37 plants" picks out those at fault, whatever they are."""
+    return not count.group("partitive") and _OBJECT_NOUN.match(count.group("noun")) is not None
 
 
 def _counted(clause: str) -> list[re.Match[str]]:
@@ -473,18 +492,27 @@ def _counted(clause: str) -> list[re.Match[str]]:
     return found
 
 
-def _receives(clause: str, low: str | None, start: int) -> bool:
-    """Whether the name at `start` follows "into", "to", "for" or "toward(s)"; a cheap test first: "to" or "for"."""
+def _receives(clause: str, low: str | None, start: int, name: str) -> bool:
+    """Whether the name at `start` follows "into", "to", "for" or "toward(s)" and does not end the subject; a cheap test
+    first: "to" or "for"."""
     after_comma = _past_comma(clause, start)
     if low is not None and low.find("to", after_comma, start) < 0 and low.find("for", after_comma, start) < 0:
         return False
-    return _RECIPIENT.search(clause, after_comma, start) is not None
+    return _RECIPIENT.search(clause, after_comma, start) is not None and not _ENDS_SUBJECT.match(clause, start + len(name))
 
 
 def _authority(clause: str, start: int) -> bool:
     """Whether the name at `start` is the authority of a directive or approval; a cheap test first: "of" before it."""
     after_comma = _past_comma(clause, start)
     return clause.find("of", after_comma, start) >= 0 and _AUTHORITY.search(clause, after_comma, start) is not None
+
+
+def _inside_noun(clause: str, start: int, name: str) -> bool:
+    """Whether the name at `start` sits between lower-case words of one noun phrase; a cheap test first: a lower-case
+    letter and a space before it."""
+    if start < 2 or clause[start - 1] != " " or not clause[start - 2].islower():
+        return False
+    return bool(_MODIFIER_BEFORE.search(clause, _past_comma(clause, start), start) and _NOUN_AFTER.match(clause, start + len(name)))
 
 
 def _unit_before_count(clause: str) -> bool:
@@ -498,6 +526,8 @@ def _mentioned(clause: str, low: str | None, start: int, name: str, found: list[
     end = start + len(name)
     after_comma = _past_comma(clause, start)
     if mentions_lowered(low, ("involving",)) and _INVOLVING.search(clause, after_comma, start):
+        return True
+    if _BY.search(clause, after_comma, start) and _ENDS_SUBJECT.match(clause, end):
         return True
     if not _LOCATIVE.search(clause, after_comma, start):
         return False

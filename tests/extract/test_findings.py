@@ -322,3 +322,25 @@ def test_units_named_through_the_inspected_institution():
         ["Baihua Trading Co., Ltd."],
         ["6 units including the Lanshan Municipal Water Affairs Bureau"],
     ]
+
+
+def test_a_name_ending_the_subject_holds_the_funds_or_only_describes_them():
+    doc = run(["Main problems", "", "The subsidy of 3 million yuan allocated by the province to Pingtan District in 2024"
+               " has not been used; the deposit paid by the Yixin Construction Company was returned by the Pingtan Finance"
+               " Bureau before the acceptance was completed."], title="")
+    assert found(doc) == [(3, ["Pingtan District"], [3000000.0]), (3, ["Pingtan Finance Bureau"], [])]
+
+
+def test_failure_cues_owing_forging_idling_and_underpricing():
+    doc = run(["County audit bulletin", "", "Xiaba Town owed 300 workers wages of 2.1 million yuan; Dongpo Hospital claimed"
+               " subsidies on the basis of forged records; the Xinhe Water Company has been idling for a year; Beishan"
+               " Trading Company leased shops at rents below the market level."])
+    assert [parties for _, parties, _ in found(doc)] == [
+        ["Xiaba Town"], ["Dongpo Hospital"], ["Xinhe Water Company"], ["Beishan Trading Company"]
+    ]
+
+
+def test_a_partitive_count_names_those_at_fault_and_qualifiers_of_things_are_no_parties():
+    doc = run(["Main problems", "", "Lanxi County built 40 sewage plants; 9 of the 40 plants in the county are idling,"
+               " with an average influent COD concentration of 50 mg/L."], title="")
+    assert found(doc) == [(3, ["9 of the 40 plants"], [])]

@@ -409,7 +409,9 @@ def _read_clause(doc: Doc, para: Paragraph, span: tuple[int, int], context: _Con
     if not (failing or after_heading):
         return
     units, objects = found.found()
-    context.heading = failing and not units and not objects
+    # A heading states a failure and names no party; the cases under it may run on after a semicolon ("1. Misuse of
+    # funds. A diverted …; B spent …").
+    context.heading = (failing and not units and not objects) or (after_heading and clause.endswith((";", "；")))
     if units:
         parties = units
     elif objects:  # counted objects lie in the place named before them, else stand for themselves

@@ -344,3 +344,9 @@ def test_a_partitive_count_names_those_at_fault_and_qualifiers_of_things_are_no_
     doc = run(["Main problems", "", "Lanxi County built 40 sewage plants; 9 of the 40 plants in the county are idling,"
                " with an average influent COD concentration of 50 mg/L."], title="")
     assert found(doc) == [(3, ["9 of the 40 plants"], [])]
+
+
+def test_cases_under_a_heading_run_on_after_semicolons():
+    doc = run(["City audit report", "", "2. Misuse of special funds. The Hexi Water Bureau diverted 1 million yuan of flood"
+               " funds; the Hexi Sports Bureau spent 200,000 yuan of fitness funds on banquets. Hexi Park opened in May."])
+    assert found(doc) == [(3, ["Hexi Water Bureau"], [1000000.0]), (3, ["Hexi Sports Bureau"], [200000.0])]

@@ -33,7 +33,7 @@ _PROBLEMS_END = re.compile(
     rf"^\W*(?:{_HEADING_NUMBER})?(?:"
     r"(?:the\s+)?(?:inspect\w*|supervis\w*|audit\w*)(?:\s+\w+){0,3}?\s+"
     r"(?:requested|required|demanded|stressed|emphasi[sz]ed|urged|asked|proposed|suggested|recommended)\b"
-    r"|(?:audit\s+)?rectification(?:\s+(?:of\s+(?:the\s+)?(?:problems|issues)|status|situation|progress)\b|\s*$)"
+    r"|rectification(?:\s+(?:of\s+(?:the\s+)?(?:problems|issues)|status|situation|progress)\b|\s*$)|audit\s+rectification\s*$"
     r"|(?:audit\s+)?(?:suggestions|recommendations)\s*$)",
     re.I,
 )
@@ -69,8 +69,7 @@ _FAILURE = CaselessPattern(r"\b" + _by_first_letter((
     r"inaccurate\b", r"lax\b", r"weak\w*", r"overdue\b", r"delay\w*", r"late\b", r"lag(?:s|ged|ging)?\s+behind\b",
     r"behind\s+schedule\b", r"slow(?:ly)?\b", r"idl(?:e|ing)\b", r"ow(?:e|es|ed)\b", r"forg(?:ed|ery|eries)\b",
     r"below\s+(?:the\s+)?market\b",
-    # done too early: "returned the deposit before the acceptance was completed"
-    r"before\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:acceptance|approval|completion|(?:was|were|had\s+been)\s+(?:completed|accepted|approved))\b", r"retain\w*", r"unused\b", r"occup(?:ied|ying|y)\b",
+    r"before\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:acceptance|approval)\b",  # "returned the deposit before the acceptance" r"retain\w*", r"unused\b", r"occup(?:ied|ying|y)\b",
     r"encroach\w*", r"misappropriat\w*", r"divert\w*", r"embezzl\w*", r"excessive(?:ly)?\b", r"repeated(?:ly)?\b",
     r"understat\w*", r"overstat\w*", r"loss(?:es)?\b", r"risks?\s+of\b", r"damag\w*", r"destro\w*",
     r"serious(?:ly)?\b", r"prominent\b", r"outstanding\b", r"problems?\b", r"deteriorat\w*", r"worse\b",
@@ -102,9 +101,10 @@ _REMEDY_CUES = ("interviewed", "recovered", "recouped", "returned", "rectified",
 _VERDICT = CaselessPattern(
     r"\b(?:pointed\s+out|believes?|believed|think|thinks|thought|held|considers?|considered)\s+that\b"
 )
-# A demand on a party ("the audited units shall submit …") is no problem statement; "should have paid" and "should be
-# closed, but …" are.
-_DEMAND = CaselessPattern(r"\b(?:shall|must|should)\b(?!\s+have\b)")
+# A demand on a party ("the audited units shall submit …") is no problem statement; "should have paid", "should be
+# closed, but …" and "the funds that should be used for …" are.
+_DEMAND = CaselessPattern(r"(?<!\bthat\s)(?<!\bwhich\s)\b(?:shall|must|should)\b(?!\s+have\b)")
+_DEMAND_CUES = ("shall", "must", "should")
 _CONTRAST = CaselessPattern(r"\b(?:but|however)\b")
 # A clause that points back at the place or unit named before it.
 _ANAPHOR_NOUN = re.compile(
@@ -135,10 +135,12 @@ _FUNCTION = (
 )
 _MODIFIER = rf"(?!(?:{_FUNCTION})\b)[a-z][\w-]*(?:['’]s\b|(?<=s)['’])?"  # "2 farmers' cooperatives"
 # The inspected institution, named by a common noun: "the group's trading company", "the headquarters of the group".
-_INSTITUTION = r"(?:group|university|company|corporation|college|school|hospital|bank|institute|enterprise|bureau|commission)"
-_INSTITUTION_CUES = ("group", "universit", "compan", "corporation", "college", "school", "hospital", "bank", "institut",
-                     "enterprise", "bureau", "commission")  # cheap test: every match of _OWNED_UNIT holds one
+_INSTITUTIONS = ("group", "university", "company", "corporation", "college", "school", "hospital", "bank", "institute",
+                 "enterprise", "bureau", "commission")
+_INSTITUTION = f"(?:{'|'.join(_INSTITUTIONS)})"
 _OF_INSTITUTION = rf"\s+(?:of|under)\s+the\s+{_INSTITUTION}\b"
+# Cheap test: every match of _OWNED_UNIT holds a possessive or this (its leading space lets sre skip to each space).
+_OF_INSTITUTION_CUE = CaselessPattern(rf" (?:of|under) the {_INSTITUTION}\b")
 _SUB_UNIT = (
     r"(?:headquarters|branch(?:es)?|subsidiar(?:y|ies)|compan(?:y|ies)|hospitals?|schools?|colleges?|institutes?|"
     r"departments?|offices?|cent(?:er|re)s?|groups?|teams?|committees?|bureaus?|depots?|plants?|factor(?:y|ies)|"
@@ -175,8 +177,8 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 _CAP = r"(?:[A-Z](?:(?<=C)o\.,?\s*Ltd\.?|(?<=C)o\.|(?<=L)td\.|(?<=N)o\.\s*\d+|[\w'’&-]*(?:\s+[‘'][a-z][\w-]*)?))"
 _PLACE_SUFFIX = r"city|county|district|prefecture|town|township|government|company|bureau|park|zone|reservoir|lake"
 # "Development and Reform Commission of the Autonomous Region", "Alar Fulida Fiber Co., Ltd.", "Shihezi city".
-_NAMED = re.compile(  # not after a slash: "mg/L"
-    rf"(?<!/){_CAP}(?:(?:\s+(?:of|and|for|of\s+the|and\s+the))?\s+{_CAP})*(?:\s+(?:{_PLACE_SUFFIX})\b)?(?:{_OF_INSTITUTION})?"
+_NAMED = re.compile(
+    rf"{_CAP}(?:(?:\s+(?:of|and|for|of\s+the|and\s+the))?\s+{_CAP})*(?:\s+(?:{_PLACE_SUFFIX})\b)?(?:{_OF_INSTITUTION})?"
 )
 # Two names joined by "and": "High-tech Zone and Shuimogou District" (but "Development and Reform Commission" is one).
 _NAME_JOIN = re.compile(
@@ -223,7 +225,6 @@ _RECIPIENT = re.compile(r"\b(?:into|to|for|towards?)\s+(?:the\s+)?$", re.I)
 # A name that ends the subject, before its verb: "the subsidy allocated to Beitang District has not been used" (the
 # holder of the funds), "the deposit paid by X was returned by Y" (a payer, who only describes the deposit).
 _ENDS_SUBJECT = re.compile(r"(?:\s+in\s+(?:19|20)\d\d)?\s+(?:has|have|had|is|are|was|were)\b")
-_BY = re.compile(r"\bby\s+(?:the\s+)?$")
 # The authority whose word was not followed ("the spirit of the provisions of the Central Committee", "without the
 # approval of the municipal government") is not at fault.
 _AUTHORITY = re.compile(
@@ -269,8 +270,10 @@ _ATTRIBUTIVE = re.compile(
     rf"\s+(?!(?:{_FUNCTION}|{_VERB}|[a-z]+ly|under|into|within|without|through|since|after|before|still|also|never)\b)[a-z][\w-]*\b"
     r"(?!\s+(?:and|or)\b)"
 )
+# The lower-case head a name qualifies, when it is a unit or facility: "the Heqiao Industrial Park sewage treatment plant".
+_UNIT_TAIL = re.compile(rf"(?:\s+(?!(?:{_FUNCTION}|{_VERB})\b)[a-z][\w-]*(?<!s)){{0,3}}?\s+{_SUB_UNIT}(?![\w'’-])")
 # A name inside a noun phrase, between lower-case words ("an average influent COD concentration"), qualifies a thing.
-_MODIFIER_BEFORE = re.compile(rf"(?<![\w'’-])(?!(?:{_FUNCTION}|{_VERB})\b)[a-z][\w-]*\s+$")
+_MODIFIER_WORD = re.compile(rf"(?!(?:{_FUNCTION}|{_VERB})\b)[a-z][\w-]*")
 _NOUN_AFTER = re.compile(rf"{_ATTRIBUTIVE.pattern}(?<!s)")
 # "…, involving 2 distribution enterprises": the scale of the problem, not the party at fault.
 _INVOLVING = re.compile(r"\binvolving\s+(?:(?:the|a|an)\s+)?$", re.I)
@@ -429,8 +432,10 @@ def _read_clause(doc: Doc, para: Paragraph, span: tuple[int, int], context: _Con
 def _reports_enforcement_or_demands(clause: str, low: str | None) -> bool:
     """Whether the clause tallies enforcement taken ("ordered 19 units to rectify") or demands action of a party: what
     the inspection did or asks, not what the party did wrong."""
-    if holds_tally(clause, low):
+    if holds_tally(clause):
         return True
+    if not mentions_lowered(low, _DEMAND_CUES):
+        return False
     return bool(_DEMAND.search_lowered(clause, low)) and not _CONTRAST.search_lowered(clause, low)
 
 
@@ -444,14 +449,16 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
     """The units and places the clause names, and the objects it counts, each in reading order."""
     counted = [m for m in _counted(clause) if not _YEAR.fullmatch(m.group("count"))]
     taken = [(m.start(), m.end()) for m in counted]
-    found = [(m.start(), m.group().strip()) for m in counted if not _counts_objects(m)]
-    if mentions_lowered(low, _INSTITUTION_CUES):
+    counted_objects = [_counts_objects(m) for m in counted]
+    found = [(m.start(), m.group().strip()) for m, of_objects in zip(counted, counted_objects) if not of_objects]
+    if "'s" in clause or "’s" in clause or _OF_INSTITUTION_CUE.search_lowered(clause, low):
         for m in _OWNED_UNIT.finditer(clause):
             if not _overlaps(taken, m.start()):
                 found.append((m.start(), "t" + m.group()[1:] if m.group().startswith("The") else m.group()))
                 taken.append(m.span())
     for start, name in lexicon.names(clause):
         if not _overlaps(taken, start) and not _vague_subject(clause, start, name, lexicon):
+            name += _unit_tail(clause, start, name)
             found.append((start, name))
             taken.append((start, start + len(name)))
     if low is None or "departments" in low and "other" in low:
@@ -473,7 +480,7 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
             found.append((a, m.group("unit")))
     kept = [(start, name) for start, name in found if not _mentioned(clause, low, start, name, found)]
     found = kept if kept else found
-    objects = [m.group().strip() for m in counted if _counts_objects(m)]
+    objects = [m.group().strip() for m, of_objects in zip(counted, counted_objects) if of_objects]
     return _unique([name for _, name in sorted(found)]), _unique(objects)
 
 
@@ -505,8 +512,18 @@ def _receives(clause: str, low: str | None, start: int, name: str) -> bool:
 
 def _authority(clause: str, start: int) -> bool:
     """Whether the name at `start` is the authority of a directive or approval; a cheap test first: "of" before it."""
-    after_comma = _past_comma(clause, start)
-    return clause.find("of", after_comma, start) >= 0 and _AUTHORITY.search(clause, after_comma, start) is not None
+    if not clause.endswith(("of ", "of the "), 0, start):
+        return False
+    return _AUTHORITY.search(clause, _past_comma(clause, start), start) is not None
+
+
+def _unit_tail(clause: str, start: int, name: str) -> str:
+    """The unit or facility a subject's name qualifies, as its lower-case words after the name; "" when none."""
+    end = start + len(name)
+    if end >= len(clause) or clause[end] != " " or not clause[end + 1 : end + 2].islower():  # cheap test
+        return ""
+    tail = _UNIT_TAIL.match(clause, end)
+    return tail.group() if tail and not _LOCATIVE.search(clause, _past_comma(clause, start), start) else ""
 
 
 def _inside_noun(clause: str, start: int, name: str) -> bool:
@@ -514,7 +531,8 @@ def _inside_noun(clause: str, start: int, name: str) -> bool:
     letter and a space before it."""
     if start < 2 or clause[start - 1] != " " or not clause[start - 2].islower():
         return False
-    return bool(_MODIFIER_BEFORE.search(clause, _past_comma(clause, start), start) and _NOUN_AFTER.match(clause, start + len(name)))
+    word_start = clause.rfind(" ", 0, start - 1) + 1
+    return bool(_MODIFIER_WORD.fullmatch(clause, word_start, start - 1) and _NOUN_AFTER.match(clause, start + len(name)))
 
 
 def _unit_before_count(clause: str) -> bool:
@@ -529,7 +547,7 @@ def _mentioned(clause: str, low: str | None, start: int, name: str, found: list[
     after_comma = _past_comma(clause, start)
     if mentions_lowered(low, ("involving",)) and _INVOLVING.search(clause, after_comma, start):
         return True
-    if _BY.search(clause, after_comma, start) and _ENDS_SUBJECT.match(clause, end):
+    if clause.endswith(("by ", "by the "), 0, start) and _ENDS_SUBJECT.match(clause, end):
         return True
     if not _LOCATIVE.search(clause, after_comma, start):
         return False
@@ -649,6 +667,8 @@ class _Lexicon:
         first_letter = _LETTER.search(clause)
         initial = first_letter.start() if first_letter else -1
         for m in _NAMED.finditer(clause):
+            if m.start() and clause[m.start() - 1] == "/":
+                continue  # a unit of measure: "mg/L"
             for a, b in _unjoined(m) if "and" in m.group() else (m.span(),):  # every join holds an "and"
                 if name := self._trim(clause, a, b, a == initial):
                     out.append((b - len(name), _POSSESSIVE.sub("", name)))  # "Fenglin City's rate": the city

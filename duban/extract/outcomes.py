@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..corpus.caseless import CaselessPattern, mentions_lowered
+from ..corpus.caseless import CaselessPattern, lowered, mentions_lowered
+from ..corpus.starts import StartFinder
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
 from .numbers import NUMBER, money_amounts, parse_number
@@ -64,11 +65,13 @@ _MEASURES: list[tuple[str, re.Pattern[str]]] = [
 _CASE_MEASURES = {"cases_settled", "cases_transferred"}
 # Every pattern of _MEASURES and _FINE matches only where one of these words stands. A figure's measure is read from
 # pieces of its clause, so a clause (or paragraph) that holds none of them holds no figure: a cheap test to start with.
-_MEASURE_CUES = (
-    "detain", "detention", "interview", "talked", "admonish", "accountab", "held", "order", "fil", "criminal",
+_COUNT_CUES = (  # those of the measures of counts
+    "detain", "detention", "interview", "talked", "admonish", "accountab", "held", "order", "file", "filing", "criminal",
     "settled", "completed", "concluded", "closed", "resolved", "handled", "dealt", "transferred", "handed", "assigned",
-    "referred", "fine", "penalt",
+    "referred",
 )
+_MEASURE_CUES = (*_COUNT_CUES, "fine", "penalt")
+_MEASURE_CUE_STARTS = StartFinder((cue.encode(), len(cue)) for cue in _MEASURE_CUES)
 
 
 def extract_outcomes(doc: Doc) -> None:
@@ -76,11 +79,11 @@ def extract_outcomes(doc: Doc) -> None:
     title_words = {w.lower() for w in re.findall(r"\b[A-Z][\w'’-]*", doc.title)}
     for para in paragraphs(doc):
         low = para.lowered()
-        if not mentions_lowered(low, _MEASURE_CUES):
+        if not may_hold_tally(low):
             continue
         sentences = para.sentences()
         for start, end in para.clauses():
-            if not mentions_lowered(low[start:end] if low is not None else None, _MEASURE_CUES):
+            if not may_hold_tally(low[start:end] if low is not None else None):
                 continue
             figures = tally_figures(para.text[start:end], para.text[:start])
             if not figures:
@@ -108,15 +111,22 @@ def _scope(text: str, sentence_start: int, after_totals: bool, title_words: set[
     return "" if _NOT_A_SCOPE.search(scope) else scope
 
 
-def holds_tally(clause: str, low: str | None) -> bool:
-    """Whether the clause reports an enforcement figure; `low` is `lowered(clause)`."""
-    return mentions_lowered(low, _MEASURE_CUES) and bool(tally_figures(clause))
+def may_hold_tally(low: str | None) -> bool:
+    """A cheap test on lower-cased text (`caseless.lowered`): whether it can hold an enforcement figure at all."""
+    return mentions_lowered(low, _MEASURE_CUES)
+
+
+def holds_tally(clause: str) -> bool:
+    """Whether the clause reports an enforcement figure (for callers that ask of many clauses: one scan for the cues)."""
+    return bool(_MEASURE_CUE_STARTS.starts(clause.encode())) and bool(tally_figures(clause))
 
 
 def tally_figures(clause: str, before: str = "") -> list[tuple[str, float, str | None]]:
     """(measure, value, scope) for each enforcement figure in the clause, in reading order; the scope is None but for
     a subset the clause narrows itself ("…, including 9 people in the Development Zone"). `before` is the paragraph's
     text before the clause, where "812 of them" finds what it counts."""
+    if not mentions_lowered(lowered(clause), _COUNT_CUES) and not money_amounts(clause):
+        return []  # a fine needs its sum ("fine particles" is no fine)
     segments = _segments(clause)
     found = []
     for i, (s, e) in enumerate(segments):
@@ -179,6 +189,8 @@ def _trailing_words(clause: str, segments: list[tuple[int, int]], i: int) -> str
 
 def _measure(words: str, head: str) -> str | None:
     """The measure a figure's words name; settling and transferring only count cases ("2,905 cases … settled")."""
+    if not may_hold_tally(lowered(words)):  # most words: spares the patterns
+        return None
     for measure, pattern in _MEASURES:
         if pattern.search(words) and (measure not in _CASE_MEASURES or _CASE_NOUN.search(head)):
             return measure

@@ -274,10 +274,15 @@ def test_enforcement_tallies_and_demands_are_not_findings():
             " quarries. For problems not yet rectified, Xishan Town shall submit a report within 30 days.",
             "",
             "Two furnaces of the Hexing Steel Company should be closed as required, but they are still operating illegally;"
-            " Baiyang Chemical Co., Ltd. falsified monitoring data but was fined only 20,000 yuan.",
+            " Baiyang Chemical Co., Ltd. falsified monitoring data but was fined only 20,000 yuan; the 2 million yuan"
+            " that should be used for flood control was diverted by Xishan Town.",
         ]
     )
-    assert found(doc) == [(5, ["Hexing Steel Company"], []), (5, ["Baiyang Chemical Co., Ltd."], [20000.0])]
+    assert found(doc) == [
+        (5, ["Hexing Steel Company"], []),
+        (5, ["Baiyang Chemical Co., Ltd."], [20000.0]),
+        (5, ["Xishan Town"], [2000000.0]),
+    ]
 
 
 def test_the_audit_rectification_heading_ends_the_problems():
@@ -350,3 +355,9 @@ def test_cases_under_a_heading_run_on_after_semicolons():
     doc = run(["City audit report", "", "2. Misuse of special funds. The Hexi Water Bureau diverted 1 million yuan of flood"
                " funds; the Hexi Sports Bureau spent 200,000 yuan of fitness funds on banquets. Hexi Park opened in May."])
     assert found(doc) == [(3, ["Hexi Water Bureau"], [1000000.0]), (3, ["Hexi Sports Bureau"], [200000.0])]
+
+
+def test_a_subject_names_the_facility_its_place_qualifies():
+    doc = run(["Main problems", "", "The Nanhe Industrial Park sewage treatment plant has been overloaded for years, and"
+               " its sludge is dumped at the Nanhe Industrial Park waste yard."], title="")
+    assert found(doc) == [(3, ["Nanhe Industrial Park sewage treatment plant"], [])]

@@ -107,6 +107,7 @@ def test_figures_that_are_not_enforcement_tallies():
         "The team visited 2 counties and 9 townships, and heard reports from 14 departments.",
         "Responsibilities shall be clarified one by one and those at fault held accountable.",
         "Offenders were detained for 15 days.",
+        "The concentration of fine particles in 3 counties rose by 12% and 4 landfills are full.",
     ) == []
 
 

@@ -68,8 +68,8 @@ _FAILURE = CaselessPattern(r"\b" + _by_first_letter((
     r"over-\w+", r"beyond\b", r"insufficient(?:ly)?\b", r"inadequate(?:ly)?\b", r"imperfect\b", r"incomplete\b",
     r"inaccurate\b", r"lax\b", r"weak\w*", r"overdue\b", r"delay\w*", r"late\b", r"lag(?:s|ged|ging)?\s+behind\b",
     r"behind\s+schedule\b", r"slow(?:ly)?\b", r"idl(?:e|ing)\b", r"ow(?:e|es|ed)\b", r"forg(?:ed|ery|eries)\b",
-    r"below\s+(?:the\s+)?market\b",
-    r"before\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:acceptance|approval)\b",  # "returned the deposit before the acceptance" r"retain\w*", r"unused\b", r"occup(?:ied|ying|y)\b",
+    r"below\s+(?:the\s+)?market\b", r"retain\w*", r"unused\b", r"occup(?:ied|ying|y)\b",
+    r"before\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:acceptance|approval)\b",  # "returned the deposit before the acceptance"
     r"encroach\w*", r"misappropriat\w*", r"divert\w*", r"embezzl\w*", r"excessive(?:ly)?\b", r"repeated(?:ly)?\b",
     r"understat\w*", r"overstat\w*", r"loss(?:es)?\b", r"risks?\s+of\b", r"damag\w*", r"destro\w*",
     r"serious(?:ly)?\b", r"prominent\b", r"outstanding\b", r"problems?\b", r"deteriorat\w*", r"worse\b",

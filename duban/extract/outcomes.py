@@ -85,7 +85,7 @@ def extract_outcomes(doc: Doc) -> None:
         for start, end in para.clauses():
             if not may_hold_tally(low[start:end] if low is not None else None):
                 continue
-            figures = tally_figures(para.text[start:end], para.text[:start])
+            figures = _figures(para.text[start:end], para.text[:start])
             if not figures:
                 continue
             sentence_start = next((s for s, e in sentences if s <= start < e), start)
@@ -118,10 +118,10 @@ def may_hold_tally(low: str | None) -> bool:
 
 def holds_tally(clause: str) -> bool:
     """Whether the clause reports an enforcement figure (for callers that ask of many clauses: one scan for the cues)."""
-    return bool(_MEASURE_CUE_STARTS.starts(clause.encode())) and bool(tally_figures(clause))
+    return bool(_MEASURE_CUE_STARTS.starts(clause.encode())) and bool(_figures(clause))
 
 
-def tally_figures(clause: str, before: str = "") -> list[tuple[str, float, str | None]]:
+def _figures(clause: str, before: str = "") -> list[tuple[str, float, str | None]]:
     """(measure, value, scope) for each enforcement figure in the clause, in reading order; the scope is None but for
     a subset the clause narrows itself ("…, including 9 people in the Development Zone"). `before` is the paragraph's
     text before the clause, where "812 of them" finds what it counts."""

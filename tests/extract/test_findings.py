@@ -339,9 +339,9 @@ def test_a_name_ending_the_subject_holds_the_funds_or_only_describes_them():
 def test_failure_cues_owing_forging_idling_and_underpricing():
     doc = run(["County audit bulletin", "", "Xiaba Town owed 300 workers wages of 2.1 million yuan; Dongpo Hospital claimed"
                " subsidies on the basis of forged records; the Xinhe Water Company has been idling for a year; Beishan"
-               " Trading Company leased shops at rents below the market level."])
+               " Trading Company leased shops at rents below the market level; Hexi Town retained relief funds."])
     assert [parties for _, parties, _ in found(doc)] == [
-        ["Xiaba Town"], ["Dongpo Hospital"], ["Xinhe Water Company"], ["Beishan Trading Company"]
+        ["Xiaba Town"], ["Dongpo Hospital"], ["Xinhe Water Company"], ["Beishan Trading Company"], ["Hexi Town"]
     ]
 
 

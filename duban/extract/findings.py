@@ -224,6 +224,7 @@ _LOCAL_UNIT_CUES = ("government", "committee")
 _RECIPIENT = re.compile(r"\b(?:into|to|for|towards?)\s+(?:the\s+)?$", re.I)
 # A name that ends the subject, before its verb: "the subsidy allocated to Beitang District has not been used" (the
 # holder of the funds), "the deposit paid by X was returned by Y" (a payer, who only describes the deposit).
+_BY = re.compile(r"\bby\s(?:the\s)?$")
 _ENDS_SUBJECT = re.compile(r"(?:\s+in\s+(?:19|20)\d\d)?\s+(?:has|have|had|is|are|was|were)\b")
 # The authority whose word was not followed ("the spirit of the provisions of the Central Committee", "without the
 # approval of the municipal government") is not at fault.
@@ -547,7 +548,7 @@ def _mentioned(clause: str, low: str | None, start: int, name: str, found: list[
     after_comma = _past_comma(clause, start)
     if mentions_lowered(low, ("involving",)) and _INVOLVING.search(clause, after_comma, start):
         return True
-    if clause.endswith(("by ", "by the "), 0, start) and _ENDS_SUBJECT.match(clause, end):
+    if _BY.search(clause, max(0, start - 8), start) and _ENDS_SUBJECT.match(clause, end):  # "by the " is 7 long
         return True
     if not _LOCATIVE.search(clause, after_comma, start):
         return False

@@ -198,6 +198,8 @@ _ROMAN = re.compile(r"[ivx]+")
 _NOT_NAME = CaselessPattern(rf"^(?:{'|'.join(sorted(_NOT_NAME_WORDS))}|[ivx]+)$")  # for words lower-casing changes
 # A sentence's capitalised first word is a name only when a verb follows it ("Xinjiang is …", not "External financing …").
 _NAME_THEN_VERB = re.compile(r"\s+(?:is|are|was|were|has|have|had|did|does|do|failed|fails|still|also)\b")
+# ... and when it is no abstract noun ("Supervision is weak"): no place or unit name ends so (pinyin never does).
+_ABSTRACT_NOUN = re.compile(r"(?:tion|sion|ment|ness|ance|ence|ity|ism)$")
 # A vague subject ("some localities and departments", "many enterprises") names no party.
 _VAGUE = re.compile(
     rf"\b(?:some|many|certain|individual|a\s+few|a\s+(?:large\s+)?number\s+of)\s+(?:[\w-]+\s+){{0,2}}?"
@@ -687,6 +689,6 @@ class _Lexicon:
             clause_initial = False
         if not any(w[0].isupper() for w in words):
             return ""
-        if clause_initial and len(words) == 1 and not _NAME_THEN_VERB.match(clause, end):
+        if clause_initial and len(words) == 1 and (not _NAME_THEN_VERB.match(clause, end) or _ABSTRACT_NOUN.search(words[0])):
             return ""
         return " ".join(words)

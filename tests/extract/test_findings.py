@@ -361,3 +361,8 @@ def test_a_subject_names_the_facility_its_place_qualifies():
     doc = run(["Main problems", "", "The Nanhe Industrial Park sewage treatment plant has been overloaded for years, and"
                " its sludge is dumped at the Nanhe Industrial Park waste yard."], title="")
     assert found(doc) == [(3, ["Nanhe Industrial Park sewage treatment plant"], [])]
+
+
+def test_an_abstract_noun_opening_a_heading_is_no_party():
+    doc = run(["Main problems", "", "1. Supervision is weak. Dongshan is a pilot area, but its supervision is weak."], title="")
+    assert found(doc) == [(3, ["Dongshan"], [])]

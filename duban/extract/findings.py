@@ -160,7 +160,7 @@ _COUNTED = re.compile(
     r"(?P<partitive>of\s+(?:the|these|those|its|their)\s+(?:\d[\d,]*\s+)?)?"  # "14 of the 37 plants"
     rf"(?:{_MODIFIER}\s+(?:and\s+)?){{0,4}}?(?P<noun>{_PRIMARY}|{_OBJECTS})(?![\w-])(?:\s*\([^)]{{1,20}}\))?"
     rf"(?:(?:\s*,\s*|\s+and\s+(?:their\s+|its\s+)?)(?:{_MODIFIER}\s+){{0,2}}?(?:{_PRIMARY})\b)*"
-    rf"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*|{_OF_INSTITUTION}"
+    rf"(?P<owner>\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*|{_OF_INSTITUTION}"
     r"|\s+including\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:and\s+)?[A-Z][\w'’-]*)*)?"
 )
 # Where a count can start in ASCII text, for a multi-pattern engine that scans a clause at once (sre tries the spelled
@@ -488,8 +488,8 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
 
 
 def _counts_objects(count: re.Match[str]) -> bool:
-    """Whether a count is of objects; "14 of the 37 plants" picks out those at fault, whatever they are."""
-    return not count.group("partitive") and _OBJECT_NOUN.match(count.group("noun")) is not None
+    """Whether a count is of objects; "14 of the 37 plants" and "3 projects of the X Company" name those at fault."""
+    return not (count.group("partitive") or count.group("owner")) and _OBJECT_NOUN.match(count.group("noun")) is not None
 
 
 def _counted(clause: str) -> list[re.Match[str]]:

@@ -366,3 +366,9 @@ def test_a_subject_names_the_facility_its_place_qualifies():
 def test_an_abstract_noun_opening_a_heading_is_no_party():
     doc = run(["Main problems", "", "1. Supervision is weak. Dongshan is a pilot area, but its supervision is weak."], title="")
     assert found(doc) == [(3, ["Dongshan"], [])]
+
+
+def test_counted_objects_with_their_owner_stand_for_themselves():
+    doc = run(["Main problems", "", "Hexi County built 2 roads illegally; 3 projects of the Lanxin Trading Company started"
+               " before the approval of the land use."], title="")
+    assert found(doc) == [(3, ["Hexi County"], []), (3, ["3 projects of the Lanxin Trading Company"], [])]

@@ -13,6 +13,7 @@ from ..corpus.starts import StartFinder
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
 from .numbers import SPELLED_NUMBER, SPELLED_WORDS, money_amounts
+from .outcomes import holds_tally
 from .paragraphs import Paragraph, paragraphs
 
 _HEADING_NUMBER = r"(?:[IVX]+|\d{1,2}|[一二三四五六七八九十]+)\s*[.、．]\s*"
@@ -32,7 +33,7 @@ _PROBLEMS_END = re.compile(
     rf"^\W*(?:{_HEADING_NUMBER})?(?:"
     r"(?:the\s+)?(?:inspect\w*|supervis\w*|audit\w*)(?:\s+\w+){0,3}?\s+"
     r"(?:requested|required|demanded|stressed|emphasi[sz]ed|urged|asked|proposed|suggested|recommended)\b"
-    r"|rectification\s+(?:of\s+(?:the\s+)?(?:problems|issues)|status|situation|progress)\b"
+    r"|rectification(?:\s+(?:of\s+(?:the\s+)?(?:problems|issues)|status|situation|progress)\b|\s*$)|audit\s+rectification\s*$"
     r"|(?:audit\s+)?(?:suggestions|recommendations)\s*$)",
     re.I,
 )
@@ -66,7 +67,9 @@ _FAILURE = CaselessPattern(r"\b" + _by_first_letter((
     r"non-?complian\w*", r"improper(?:ly)?\b", r"unreasonabl[ey]\b", r"false(?:ly)?\b", r"fraud\w*", r"exceed\w*",
     r"over-\w+", r"beyond\b", r"insufficient(?:ly)?\b", r"inadequate(?:ly)?\b", r"imperfect\b", r"incomplete\b",
     r"inaccurate\b", r"lax\b", r"weak\w*", r"overdue\b", r"delay\w*", r"late\b", r"lag(?:s|ged|ging)?\s+behind\b",
-    r"behind\s+schedule\b", r"slow(?:ly)?\b", r"idle\b", r"retain\w*", r"unused\b", r"occup(?:ied|ying|y)\b",
+    r"behind\s+schedule\b", r"slow(?:ly)?\b", r"idl(?:e|ing)\b", r"ow(?:e|es|ed)\b", r"forg(?:ed|ery|eries)\b",
+    r"below\s+(?:the\s+)?market\b", r"retain\w*", r"unused\b", r"occup(?:ied|ying|y)\b",
+    r"before\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:acceptance|approval)\b",  # "returned the deposit before the acceptance"
     r"encroach\w*", r"misappropriat\w*", r"divert\w*", r"embezzl\w*", r"excessive(?:ly)?\b", r"repeated(?:ly)?\b",
     r"understat\w*", r"overstat\w*", r"loss(?:es)?\b", r"risks?\s+of\b", r"damag\w*", r"destro\w*",
     r"serious(?:ly)?\b", r"prominent\b", r"outstanding\b", r"problems?\b", r"deteriorat\w*", r"worse\b",
@@ -98,6 +101,11 @@ _REMEDY_CUES = ("interviewed", "recovered", "recouped", "returned", "rectified",
 _VERDICT = CaselessPattern(
     r"\b(?:pointed\s+out|believes?|believed|think|thinks|thought|held|considers?|considered)\s+that\b"
 )
+# A demand on a party ("the audited units shall submit …") is no problem statement; "should have paid", "should be
+# closed, but …" and "the funds that should be used for …" are.
+_DEMAND = CaselessPattern(r"(?<!\bthat\s)(?<!\bwhich\s)\b(?:shall|must|should)\b(?!\s+have\b)")
+_DEMAND_CUES = ("shall", "must", "should")
+_CONTRAST = CaselessPattern(r"\b(?:but|however)\b")
 # A clause that points back at the place or unit named before it.
 _ANAPHOR_NOUN = re.compile(
     r"\b(?:the|this|that)\s+(?P<noun>city|county|district|prefecture|lake|reservoir|park|zone|company|enterprise|region|"
@@ -113,7 +121,7 @@ _PRIMARY = (
     r"cities|city|counties|county|districts?|prefectures?|townships?|towns?|villages?|provinces?|regions?|banners?|"
     r"parks?|zones?|colleges?|universit(?:y|ies)|schools?|hospitals?|clinics?|enterprises?|compan(?:y|ies)|"
     r"entit(?:y|ies)|units?|institutions?|departments?|bureaus?|agenc(?:y|ies)|banks?|funds?|associations?|"
-    r"cooperatives?|reserves?|organs?|factor(?:y|ies)|firms?"
+    r"cooperatives?|reserves?|organs?|factor(?:y|ies)|firms?|depots?|restaurants?|farms?"
 )
 # Counted objects: parties only where no unit or place is named ("7 projects" but "34 projects in 5 districts").
 _OBJECTS = (
@@ -126,14 +134,34 @@ _FUNCTION = (
     r"be|been|has|have|had|did|do|does|not|no|than|more|less|about|over|under|still|also|only"
 )
 _MODIFIER = rf"(?!(?:{_FUNCTION})\b)[a-z][\w-]*(?:['’]s\b|(?<=s)['’])?"  # "2 farmers' cooperatives"
-# "8 colleges and universities", "9 cities, counties and districts", "4 counties (new towns)", "four nature reserves of X".
+# The inspected institution, named by a common noun: "the group's trading company", "the headquarters of the group".
+_INSTITUTIONS = ("group", "university", "company", "corporation", "college", "school", "hospital", "bank", "institute",
+                 "enterprise", "bureau", "commission")
+_INSTITUTION = f"(?:{'|'.join(_INSTITUTIONS)})"
+_OF_INSTITUTION = rf"\s+(?:of|under)\s+the\s+{_INSTITUTION}\b"
+# Cheap test: every match of _OWNED_UNIT holds a possessive or this (its leading space lets sre skip to each space).
+_OF_INSTITUTION_CUE = CaselessPattern(rf" (?:of|under) the {_INSTITUTION}\b")
+_SUB_UNIT = (
+    r"(?:headquarters|branch(?:es)?|subsidiar(?:y|ies)|compan(?:y|ies)|hospitals?|schools?|colleges?|institutes?|"
+    r"departments?|offices?|cent(?:er|re)s?|groups?|teams?|committees?|bureaus?|depots?|plants?|factor(?:y|ies)|"
+    r"stations?|farms?|units?)"
+)
+# "the group's Qiaodong branch" (but in "the group's subsidiary Donghe Logistics Co." the name is the party).
+_OWNED_UNIT = re.compile(
+    rf"\b[Tt]he\s+{_INSTITUTION}['’]s\s+(?:[\w-]+\s+){{0,2}}?{_SUB_UNIT}\b(?!\s+[A-Z])"
+    rf"|\b(?:[Tt]he\s+)?{_SUB_UNIT}{_OF_INSTITUTION}"
+)
+# "8 colleges and universities", "9 cities, counties and districts", "4 counties (new towns)", "four nature reserves of X",
+# "3 grain depots under the group", "7 units including the Municipal Science and Technology Bureau".
 # The lookahead (a digit or the first letter of a spelled number, zero … ninety) spares trying every spelled number at
 # every word.
 _COUNTED = re.compile(
     rf"(?<![\w.,])(?=(?i:[\dzotfsen]))(?P<count>\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:{SPELLED_NUMBER}))\s+"
+    r"(?P<partitive>of\s+(?:the|these|those|its|their)\s+(?:\d[\d,]*\s+)?)?"  # "14 of the 37 plants"
     rf"(?:{_MODIFIER}\s+(?:and\s+)?){{0,4}}?(?P<noun>{_PRIMARY}|{_OBJECTS})(?![\w-])(?:\s*\([^)]{{1,20}}\))?"
     rf"(?:(?:\s*,\s*|\s+and\s+(?:their\s+|its\s+)?)(?:{_MODIFIER}\s+){{0,2}}?(?:{_PRIMARY})\b)*"
-    r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)?"
+    rf"(?P<owner>\s+of\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*|{_OF_INSTITUTION}"
+    r"|\s+including\s+(?:the\s+)?[A-Z][\w'’-]*(?:\s+(?:and\s+)?[A-Z][\w'’-]*)*)?"
 )
 # Where a count can start in ASCII text, for a multi-pattern engine that scans a clause at once (sre tries the spelled
 # numbers at every word): a digit after a character that is no word character, point or comma, or a spelled number's
@@ -149,7 +177,9 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 _CAP = r"(?:[A-Z](?:(?<=C)o\.,?\s*Ltd\.?|(?<=C)o\.|(?<=L)td\.|(?<=N)o\.\s*\d+|[\w'’&-]*(?:\s+[‘'][a-z][\w-]*)?))"
 _PLACE_SUFFIX = r"city|county|district|prefecture|town|township|government|company|bureau|park|zone|reservoir|lake"
 # "Development and Reform Commission of the Autonomous Region", "Alar Fulida Fiber Co., Ltd.", "Shihezi city".
-_NAMED = re.compile(rf"{_CAP}(?:(?:\s+(?:of|and|for|of\s+the|and\s+the))?\s+{_CAP})*(?:\s+(?:{_PLACE_SUFFIX})\b)?")
+_NAMED = re.compile(
+    rf"{_CAP}(?:(?:\s+(?:of|and|for|of\s+the|and\s+the))?\s+{_CAP})*(?:\s+(?:{_PLACE_SUFFIX})\b)?(?:{_OF_INSTITUTION})?"
+)
 # Two names joined by "and": "High-tech Zone and Shuimogou District" (but "Development and Reform Commission" is one).
 _NAME_JOIN = re.compile(
     r"\b(?:District|Zone|City|County|Company|Bureau|Commission|Government|Department|Park|Lake|Reservoir|Prefecture|"
@@ -168,6 +198,8 @@ _ROMAN = re.compile(r"[ivx]+")
 _NOT_NAME = CaselessPattern(rf"^(?:{'|'.join(sorted(_NOT_NAME_WORDS))}|[ivx]+)$")  # for words lower-casing changes
 # A sentence's capitalised first word is a name only when a verb follows it ("Xinjiang is …", not "External financing …").
 _NAME_THEN_VERB = re.compile(r"\s+(?:is|are|was|were|has|have|had|did|does|do|failed|fails|still|also)\b")
+# ... and when it is no abstract noun ("Supervision is weak"): no place or unit name ends so (pinyin never does).
+_ABSTRACT_NOUN = re.compile(r"(?:tion|sion|ment|ness|ance|ence|ity|ism)$")
 # A vague subject ("some localities and departments", "many enterprises") names no party.
 _VAGUE = re.compile(
     rf"\b(?:some|many|certain|individual|a\s+few|a\s+(?:large\s+)?number\s+of)\s+(?:[\w-]+\s+){{0,2}}?"
@@ -192,6 +224,17 @@ _LOCAL_UNIT_PHRASE = re.compile(_LOCAL_UNIT, re.I)
 _LOCAL_UNIT_CUES = ("government", "committee")
 # Names after "into", "to", "for" receive, and are not at fault ("discharged into Laolong River").
 _RECIPIENT = re.compile(r"\b(?:into|to|for|towards?)\s+(?:the\s+)?$", re.I)
+# A name that ends the subject, before its verb: "the subsidy allocated to Beitang District has not been used" (the
+# holder of the funds), "the deposit paid by X was returned by Y" (a payer, who only describes the deposit).
+_BY = re.compile(r"\bby\s(?:the\s)?$")
+_ENDS_SUBJECT = re.compile(r"(?:\s+in\s+(?:19|20)\d\d)?\s+(?:has|have|had|is|are|was|were)\b")
+# The authority whose word was not followed ("the spirit of the provisions of the Central Committee", "without the
+# approval of the municipal government") is not at fault.
+_AUTHORITY = re.compile(
+    r"\b(?:spirit|provisions?|decisions?|deployments?|arrangements?|instructions?|requirements?|guidelines?|directives?|"
+    r"policies|approval|consent|permission|authori[sz]ation)\s+of\s+(?:the\s+)?$",
+    re.I,
+)
 # Units written in lower case before the counted places they belong to: "medical insurance institutions in 6 cities".
 _UNIT_NOUNS = (
     r"institutions|agencies|departments|bureaus|hospitals|schools|enterprises|companies|units|organs|banks|"
@@ -230,6 +273,11 @@ _ATTRIBUTIVE = re.compile(
     rf"\s+(?!(?:{_FUNCTION}|{_VERB}|[a-z]+ly|under|into|within|without|through|since|after|before|still|also|never)\b)[a-z][\w-]*\b"
     r"(?!\s+(?:and|or)\b)"
 )
+# The lower-case head a name qualifies, when it is a unit or facility: "the Heqiao Industrial Park sewage treatment plant".
+_UNIT_TAIL = re.compile(rf"(?:\s+(?!(?:{_FUNCTION}|{_VERB})\b)[a-z][\w-]*(?<!s)){{0,3}}?\s+{_SUB_UNIT}(?![\w'’-])")
+# A name inside a noun phrase, between lower-case words ("an average influent COD concentration"), qualifies a thing.
+_MODIFIER_WORD = re.compile(rf"(?!(?:{_FUNCTION}|{_VERB})\b)[a-z][\w-]*")
+_NOUN_AFTER = re.compile(rf"{_ATTRIBUTIVE.pattern}(?<!s)")
 # "…, involving 2 distribution enterprises": the scale of the problem, not the party at fault.
 _INVOLVING = re.compile(r"\binvolving\s+(?:(?:the|a|an)\s+)?$", re.I)
 _LOWER_PLACE = re.compile(r"\b(?P<stem>[a-z]{3,})\s+(?:city|county|prefecture|district)\b")
@@ -237,6 +285,7 @@ _PLACE_WORDS = tuple(re.compile(rf"{word}\b") for word in ("city", "county", "pr
 _WORD_CHAR = re.compile(r"\w")
 _WORD = re.compile(r"\b[\w'’-]+\b")
 _LETTER = re.compile(r"[A-Za-z]")
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 class _Parties:
@@ -366,7 +415,9 @@ def _read_clause(doc: Doc, para: Paragraph, span: tuple[int, int], context: _Con
     if not (failing or after_heading):
         return
     units, objects = found.found()
-    context.heading = failing and not units and not objects
+    # A heading states a failure and names no party; the cases under it may run on after a semicolon ("1. Misuse of
+    # funds. A diverted …; B spent …").
+    context.heading = (failing and not units and not objects) or (after_heading and clause.endswith((";", "；")))
     if units:
         parties = units
     elif objects:  # counted objects lie in the place named before them, else stand for themselves
@@ -375,10 +426,20 @@ def _read_clause(doc: Doc, para: Paragraph, span: tuple[int, int], context: _Con
         parties = context.referent(clause)
     else:
         parties = []
-    if parties:
+    if parties and not _reports_enforcement_or_demands(clause, low):
         span = para.span(*strip_trailing_punct(para.text, start, end))
         amounts = [v for v, _, _ in money_amounts(clause)]
         doc.items.append(Item("finding", span, {"parties": list(parties), "amounts_yuan": amounts}))
+
+
+def _reports_enforcement_or_demands(clause: str, low: str | None) -> bool:
+    """Whether the clause tallies enforcement taken ("ordered 19 units to rectify") or demands action of a party: what
+    the inspection did or asks, not what the party did wrong."""
+    if holds_tally(clause):
+        return True
+    if not mentions_lowered(low, _DEMAND_CUES):
+        return False
+    return bool(_DEMAND.search_lowered(clause, low)) and not _CONTRAST.search_lowered(clause, low)
 
 
 def _shortfall(clause: str, low: str | None) -> bool:
@@ -391,9 +452,16 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
     """The units and places the clause names, and the objects it counts, each in reading order."""
     counted = [m for m in _counted(clause) if not _YEAR.fullmatch(m.group("count"))]
     taken = [(m.start(), m.end()) for m in counted]
-    found = [(m.start(), m.group().strip()) for m in counted if not _OBJECT_NOUN.match(m.group("noun"))]
+    counted_objects = [_counts_objects(m) for m in counted]
+    found = [(m.start(), m.group().strip()) for m, of_objects in zip(counted, counted_objects) if not of_objects]
+    if "'s" in clause or "’s" in clause or _OF_INSTITUTION_CUE.search_lowered(clause, low):
+        for m in _OWNED_UNIT.finditer(clause):
+            if not _overlaps(taken, m.start()):
+                found.append((m.start(), "t" + m.group()[1:] if m.group().startswith("The") else m.group()))
+                taken.append(m.span())
     for start, name in lexicon.names(clause):
         if not _overlaps(taken, start) and not _vague_subject(clause, start, name, lexicon):
+            name += _unit_tail(clause, start, name)
             found.append((start, name))
             taken.append((start, start + len(name)))
     if low is None or "departments" in low and "other" in low:
@@ -402,7 +470,10 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
         unit_phrase = _LOCAL_UNIT_PHRASE if mentions_lowered(low, _LOCAL_UNIT_CUES) else None
     if unit_phrase:
         found += [(m.start(), m.group()) for m in unit_phrase.finditer(clause) if not _overlaps(taken, m.start(), m.end())]
-    found = [(start, name) for start, name in found if not _receives(clause, low, start)]
+    found = [
+        (start, name) for start, name in found
+        if not _receives(clause, low, start, name) and not _authority(clause, start) and not _inside_noun(clause, start, name)
+    ]
     counted_units = [(m.start(), m.end()) for m in counted]
     for m in _LOWER_UNIT.finditer(clause) if _unit_before_count(clause) else ():
         a, b = m.start("unit"), m.end("unit")
@@ -412,8 +483,13 @@ def _parties(clause: str, low: str | None, lexicon: _Lexicon) -> tuple[list[str]
             found.append((a, m.group("unit")))
     kept = [(start, name) for start, name in found if not _mentioned(clause, low, start, name, found)]
     found = kept if kept else found
-    objects = [m.group().strip() for m in counted if _OBJECT_NOUN.match(m.group("noun"))]
+    objects = [m.group().strip() for m, of_objects in zip(counted, counted_objects) if of_objects]
     return _unique([name for _, name in sorted(found)]), _unique(objects)
+
+
+def _counts_objects(count: re.Match[str]) -> bool:
+    """Whether a count is of objects; "14 of the 37 plants" and "3 projects of the X Company" name those at fault."""
+    return not (count.group("partitive") or count.group("owner")) and _OBJECT_NOUN.match(count.group("noun")) is not None
 
 
 def _counted(clause: str) -> list[re.Match[str]]:
@@ -428,12 +504,38 @@ def _counted(clause: str) -> list[re.Match[str]]:
     return found
 
 
-def _receives(clause: str, low: str | None, start: int) -> bool:
-    """Whether the name at `start` follows "into", "to", "for" or "toward(s)"; a cheap test first: "to" or "for"."""
+def _receives(clause: str, low: str | None, start: int, name: str) -> bool:
+    """Whether the name at `start` follows "into", "to", "for" or "toward(s)" and does not end the subject; a cheap test
+    first: "to" or "for"."""
     after_comma = _past_comma(clause, start)
     if low is not None and low.find("to", after_comma, start) < 0 and low.find("for", after_comma, start) < 0:
         return False
-    return _RECIPIENT.search(clause, after_comma, start) is not None
+    return _RECIPIENT.search(clause, after_comma, start) is not None and not _ENDS_SUBJECT.match(clause, start + len(name))
+
+
+def _authority(clause: str, start: int) -> bool:
+    """Whether the name at `start` is the authority of a directive or approval; a cheap test first: "of" before it."""
+    if not clause.endswith(("of ", "of the "), 0, start):
+        return False
+    return _AUTHORITY.search(clause, _past_comma(clause, start), start) is not None
+
+
+def _unit_tail(clause: str, start: int, name: str) -> str:
+    """The unit or facility a subject's name qualifies, as its lower-case words after the name; "" when none."""
+    end = start + len(name)
+    if end >= len(clause) or clause[end] != " " or not clause[end + 1 : end + 2].islower():  # cheap test
+        return ""
+    tail = _UNIT_TAIL.match(clause, end)
+    return tail.group() if tail and not _LOCATIVE.search(clause, _past_comma(clause, start), start) else ""
+
+
+def _inside_noun(clause: str, start: int, name: str) -> bool:
+    """Whether the name at `start` sits between lower-case words of one noun phrase; a cheap test first: a lower-case
+    letter and a space before it."""
+    if start < 2 or clause[start - 1] != " " or not clause[start - 2].islower():
+        return False
+    word_start = clause.rfind(" ", 0, start - 1) + 1
+    return bool(_MODIFIER_WORD.fullmatch(clause, word_start, start - 1) and _NOUN_AFTER.match(clause, start + len(name)))
 
 
 def _unit_before_count(clause: str) -> bool:
@@ -447,6 +549,8 @@ def _mentioned(clause: str, low: str | None, start: int, name: str, found: list[
     end = start + len(name)
     after_comma = _past_comma(clause, start)
     if mentions_lowered(low, ("involving",)) and _INVOLVING.search(clause, after_comma, start):
+        return True
+    if _BY.search(clause, max(0, start - 8), start) and _ENDS_SUBJECT.match(clause, end):  # "by the " is 7 long
         return True
     if not _LOCATIVE.search(clause, after_comma, start):
         return False
@@ -566,9 +670,11 @@ class _Lexicon:
         first_letter = _LETTER.search(clause)
         initial = first_letter.start() if first_letter else -1
         for m in _NAMED.finditer(clause):
+            if m.start() and clause[m.start() - 1] == "/":
+                continue  # a unit of measure: "mg/L"
             for a, b in _unjoined(m) if "and" in m.group() else (m.span(),):  # every join holds an "and"
                 if name := self._trim(clause, a, b, a == initial):
-                    out.append((b - len(name), name))
+                    out.append((b - len(name), _POSSESSIVE.sub("", name)))  # "Fenglin City's rate": the city
         if mentions_lowered(clause, self.place_stems):  # a cheap test on the clause itself: the pattern is case-sensitive
             out += [(m.start(), m.group()) for m in _LOWER_PLACE.finditer(clause) if m.group("stem") in self.place_stems]
         return out
@@ -583,6 +689,6 @@ class _Lexicon:
             clause_initial = False
         if not any(w[0].isupper() for w in words):
             return ""
-        if clause_initial and len(words) == 1 and not _NAME_THEN_VERB.match(clause, end):
+        if clause_initial and len(words) == 1 and (not _NAME_THEN_VERB.match(clause, end) or _ABSTRACT_NOUN.search(words[0])):
             return ""
         return " ".join(words)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..corpus.caseless import CaselessPattern, mentions_lowered
+from ..corpus.caseless import CaselessPattern, lowered, mentions_lowered
+from ..corpus.starts import StartFinder
 from .clauses import strip_trailing_punct
 from .model import Doc, Item
 from .numbers import NUMBER, money_amounts, parse_number
@@ -12,10 +13,12 @@ from .paragraphs import paragraphs
 
 _CASE_NOUN = re.compile(r"\b(?:cases?|complaints?|reports?|clues?|petitions?)\b", re.I)
 # A counted figure: "2,905 cases", "five people", "41 school canteens"; not a measurement ("3,600 tons", "15 days").
+# "812 of them": the figure counts what the paragraph counted before it.
 _COUNT = CaselessPattern(
-    rf"(?<![\w.,])(?P<num>{NUMBER})\s+(?!(?:tons?|meters?|kilometers?|square|hectares?|mu|percent|yuan|times|years?|"
+    rf"(?<![\w.,])(?P<num>{NUMBER})\s+(?:of\s+(?:them|these|those|which)\b|"
+    r"(?!(?:tons?|meters?|kilometers?|square|hectares?|mu|percent|yuan|times|years?|"
     r"months?|days?|hours?|batch(?:es)?|kinds?|types?|by|of|and|or|to|in|on|at|for|with|from|is|are|was|were|has|have|"
-    r"had|the|a|an)\b)(?P<head>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})",
+    r"had|the|a|an)\b)(?P<head>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}))",
 )
 # Where one figure's words end and the next one's begin ("2,905" keeps its comma).
 _SEPARATOR = CaselessPattern(r",(?!\d{3}\b)|[，;；:：]|\band\b|\bwhile\b|\bincluding\b")
@@ -40,7 +43,12 @@ _NOT_A_SCOPE = re.compile(
     re.I,
 )
 
-_NEGATED = CaselessPattern(r"\b(?:not|never|failed|yet\s+to)\b")
+# A figure denied, or played down as too small: "was fined only 50,000 yuan" is a complaint about leniency, not a tally.
+_NEGATED = CaselessPattern(r"\b(?:not|never|failed|yet\s+to|only|merely)\b")
+# "…, including 9 people in the Development Zone": part of the figure before it, narrowed to a place.
+_SUBSET = re.compile(
+    rf"including\s+{NUMBER}\s+(?:[a-z][\w-]*\s+){{1,3}}?(?:in|of|from)\s+(?P<scope>(?:the\s+)?[A-Z][\w'’-]*(?:\s+[\w'’-]+){{0,6}})\s*$"
+)
 _FINE = re.compile(r"\bfine[sd]?\b|\bpenalt(?:y|ies)\b", re.I)
 # Checked in order: the first measure whose words appear among a figure's words names it.
 _FILED = r"\b(?:fil(?:e[ds]?|ing)|on\s+file)\b"
@@ -57,11 +65,13 @@ _MEASURES: list[tuple[str, re.Pattern[str]]] = [
 _CASE_MEASURES = {"cases_settled", "cases_transferred"}
 # Every pattern of _MEASURES and _FINE matches only where one of these words stands. A figure's measure is read from
 # pieces of its clause, so a clause (or paragraph) that holds none of them holds no figure: a cheap test to start with.
-_MEASURE_CUES = (
-    "detain", "detention", "interview", "talked", "admonish", "accountab", "held", "order", "fil", "criminal",
+_COUNT_CUES = (  # those of the measures of counts
+    "detain", "detention", "interview", "talked", "admonish", "accountab", "held", "order", "file", "filing", "criminal",
     "settled", "completed", "concluded", "closed", "resolved", "handled", "dealt", "transferred", "handed", "assigned",
-    "referred", "fine", "penalt",
+    "referred",
 )
+_MEASURE_CUES = (*_COUNT_CUES, "fine", "penalt")
+_MEASURE_CUE_STARTS = StartFinder((cue.encode(), len(cue)) for cue in _MEASURE_CUES)
 
 
 def extract_outcomes(doc: Doc) -> None:
@@ -69,20 +79,21 @@ def extract_outcomes(doc: Doc) -> None:
     title_words = {w.lower() for w in re.findall(r"\b[A-Z][\w'’-]*", doc.title)}
     for para in paragraphs(doc):
         low = para.lowered()
-        if not mentions_lowered(low, _MEASURE_CUES):
+        if not may_hold_tally(low):
             continue
         sentences = para.sentences()
         for start, end in para.clauses():
-            if not mentions_lowered(low[start:end] if low is not None else None, _MEASURE_CUES):
+            if not may_hold_tally(low[start:end] if low is not None else None):
                 continue
-            figures = _figures(para.text[start:end])
+            figures = _figures(para.text[start:end], para.text[:start])
             if not figures:
                 continue
             sentence_start = next((s for s, e in sentences if s <= start < e), start)
             scope = _scope(para.text, sentence_start, any(it.kind == "outcome" for it in doc.items), title_words)
             span = para.span(*strip_trailing_punct(para.text, start, end))
-            for measure, value in figures:
-                doc.items.append(Item("outcome", span, {"measure": measure, "value": value, "scope": scope}))
+            for measure, value, subset_scope in figures:
+                fields = {"measure": measure, "value": value, "scope": subset_scope or scope}
+                doc.items.append(Item("outcome", span, fields))
 
 
 def _scope(text: str, sentence_start: int, after_totals: bool, title_words: set[str]) -> str:
@@ -100,8 +111,22 @@ def _scope(text: str, sentence_start: int, after_totals: bool, title_words: set[
     return "" if _NOT_A_SCOPE.search(scope) else scope
 
 
-def _figures(clause: str) -> list[tuple[str, float]]:
-    """(measure, value) for each enforcement figure in the clause, in reading order."""
+def may_hold_tally(low: str | None) -> bool:
+    """A cheap test on lower-cased text (`caseless.lowered`): whether it can hold an enforcement figure at all."""
+    return mentions_lowered(low, _MEASURE_CUES)
+
+
+def holds_tally(clause: str) -> bool:
+    """Whether the clause reports an enforcement figure (for callers that ask of many clauses: one scan for the cues)."""
+    return bool(_MEASURE_CUE_STARTS.starts(clause.encode())) and bool(_figures(clause))
+
+
+def _figures(clause: str, before: str = "") -> list[tuple[str, float, str | None]]:
+    """(measure, value, scope) for each enforcement figure in the clause, in reading order; the scope is None but for
+    a subset the clause narrows itself ("…, including 9 people in the Development Zone"). `before` is the paragraph's
+    text before the clause, where "812 of them" finds what it counts."""
+    if not mentions_lowered(lowered(clause), _COUNT_CUES) and not money_amounts(clause):
+        return []  # a fine needs its sum ("fine particles" is no fine)
     segments = _segments(clause)
     found = []
     for i, (s, e) in enumerate(segments):
@@ -110,19 +135,28 @@ def _figures(clause: str) -> list[tuple[str, float]]:
             continue
         money = money_amounts(words)
         if money and _FINE.search(words):
-            found.append((s + money[0][1], "fines_yuan", money[0][0]))
+            found.append((s + money[0][1], "fines_yuan", money[0][0], None))
             continue
         count = _COUNT.search(words)
         if not count or any(ms <= count.start() < me for _, ms, me in money):
             continue
-        head = count.group("head")
+        value = parse_number(count.group("num"))
+        if found and (subset := _SUBSET.match(words)):
+            found.append((s + count.start(), found[-1][1], value, subset.group("scope")))
+            continue
+        head = count.group("head") or _antecedent(f"{before} {clause[:s + count.start()]}")
         measure = _measure(words, head)
         if measure in (None, "cases_transferred") and _measure(_trailing_words(clause, segments, i), head) == "cases_settled":
             measure = "cases_settled"  # "transferred 1,251 cases, which have all been settled"
-        value = parse_number(count.group("num"))
         if measure and value is not None:
-            found.append((s + count.start(), measure, value))
-    return [(measure, value) for _, measure, value in sorted(found)]
+            found.append((s + count.start(), measure, value, None))
+    return [figure for _, *figure in sorted(found, key=lambda f: f[0])]
+
+
+def _antecedent(text: str) -> str:
+    """The noun the last figure of the text counts ("cases" before "812 of them"); "" when none."""
+    heads = [m.group("head") for m in _COUNT.finditer(text) if m.group("head")]
+    return heads[-1] if heads else ""
 
 
 def _segments(clause: str) -> list[tuple[int, int]]:
@@ -155,6 +189,8 @@ def _trailing_words(clause: str, segments: list[tuple[int, int]], i: int) -> str
 
 def _measure(words: str, head: str) -> str | None:
     """The measure a figure's words name; settling and transferring only count cases ("2,905 cases … settled")."""
+    if not may_hold_tally(lowered(words)):  # most words: spares the patterns
+        return None
     for measure, pattern in _MEASURES:
         if pattern.search(words) and (measure not in _CASE_MEASURES or _CASE_NOUN.search(head)):
             return measure

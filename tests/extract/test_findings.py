@@ -258,3 +258,117 @@ def test_lexicon_scans_find_what_the_plain_patterns_find():
         words = Counter(_WORD.findall(text))
         for word in {*stems, "bohu", "changji", "city"}:
             assert _word_count(text, word) == words[word], word
+
+
+def test_a_possessive_name_is_the_party_without_its_s():
+    doc = run(["Main problems", "", "Baihe County's completion rate of rectification tasks was only 60%."], title="")
+    assert found(doc) == [(3, ["Baihe County"], [])]
+
+
+def test_enforcement_tallies_and_demands_are_not_findings():
+    doc = run(
+        [
+            "Feedback of the inspection to Donglin County",
+            "",
+            "Since the feedback, Donglin County has interviewed 15 cadres and held 6 people accountable for the illegal"
+            " quarries. For problems not yet rectified, Xishan Town shall submit a report within 30 days.",
+            "",
+            "Two furnaces of the Hexing Steel Company should be closed as required, but they are still operating illegally;"
+            " Baiyang Chemical Co., Ltd. falsified monitoring data but was fined only 20,000 yuan; the 2 million yuan"
+            " that should be used for flood control was diverted by Xishan Town.",
+        ]
+    )
+    assert found(doc) == [
+        (5, ["Hexing Steel Company"], []),
+        (5, ["Baiyang Chemical Co., Ltd."], [20000.0]),
+        (5, ["Xishan Town"], [2000000.0]),
+    ]
+
+
+def test_the_audit_rectification_heading_ends_the_problems():
+    doc = run(
+        [
+            "Audit report of Qinghe City",
+            "",
+            "Qinghe Municipal Transport Bureau did not collect 3 million yuan of fees.",
+            "",
+            "III. Audit rectification",
+            "",
+            "For the problems found, the Qinghe Municipal Audit Bureau issued audit decisions to the bureau.",
+        ]
+    )
+    assert found(doc) == [(3, ["Qinghe Municipal Transport Bureau"], [3000000.0])]
+
+
+def test_the_authority_whose_word_was_not_followed_is_not_at_fault():
+    doc = run(["Main problems", "", "The decisions of the Provincial Party Committee have not been implemented in place."
+               " Lianhe County built 3 factories without the approval of the county government."], title="")
+    assert found(doc) == [(3, ["Lianhe County", "3 factories"], [])]
+
+
+def test_units_named_through_the_inspected_institution():
+    doc = run(
+        [
+            "Main problems",
+            "",
+            "The corporation's Xinan branch reimbursed 52,000 yuan of banquet fees illegally; the headquarters of the"
+            " corporation approved 3 loans without collective decision; 4 grain depots under the corporation in Hexi County"
+            " reported false stocks; the Institute of Marine Survey of the corporation illegally charged fees; the"
+            " corporation's subsidiary Baihua Trading Co., Ltd. sold grain below the price without approval; 6 units"
+            " including the Lanshan Municipal Water Affairs Bureau left funds idle.",
+        ],
+        title="",
+    )
+    assert [parties for _, parties, _ in found(doc)] == [
+        ["the corporation's Xinan branch"],
+        ["the headquarters of the corporation"],
+        ["4 grain depots under the corporation", "Hexi County"],
+        ["Institute of Marine Survey of the corporation"],
+        ["Baihua Trading Co., Ltd."],
+        ["6 units including the Lanshan Municipal Water Affairs Bureau"],
+    ]
+
+
+def test_a_name_ending_the_subject_holds_the_funds_or_only_describes_them():
+    doc = run(["Main problems", "", "The subsidy of 3 million yuan allocated by the province to Pingtan District in 2024"
+               " has not been used; the deposit paid by the Yixin Construction Company was returned by the Pingtan Finance"
+               " Bureau before the acceptance was completed."], title="")
+    assert found(doc) == [(3, ["Pingtan District"], [3000000.0]), (3, ["Pingtan Finance Bureau"], [])]
+
+
+def test_failure_cues_owing_forging_idling_and_underpricing():
+    doc = run(["County audit bulletin", "", "Xiaba Town owed 300 workers wages of 2.1 million yuan; Dongpo Hospital claimed"
+               " subsidies on the basis of forged records; the Xinhe Water Company has been idling for a year; Beishan"
+               " Trading Company leased shops at rents below the market level; Hexi Town retained relief funds."])
+    assert [parties for _, parties, _ in found(doc)] == [
+        ["Xiaba Town"], ["Dongpo Hospital"], ["Xinhe Water Company"], ["Beishan Trading Company"], ["Hexi Town"]
+    ]
+
+
+def test_a_partitive_count_names_those_at_fault_and_qualifiers_of_things_are_no_parties():
+    doc = run(["Main problems", "", "Lanxi County built 40 sewage plants; 9 of the 40 plants in the county are idling,"
+               " with an average influent COD concentration of 50 mg/L."], title="")
+    assert found(doc) == [(3, ["9 of the 40 plants"], [])]
+
+
+def test_cases_under_a_heading_run_on_after_semicolons():
+    doc = run(["City audit report", "", "2. Misuse of special funds. The Hexi Water Bureau diverted 1 million yuan of flood"
+               " funds; the Hexi Sports Bureau spent 200,000 yuan of fitness funds on banquets. Hexi Park opened in May."])
+    assert found(doc) == [(3, ["Hexi Water Bureau"], [1000000.0]), (3, ["Hexi Sports Bureau"], [200000.0])]
+
+
+def test_a_subject_names_the_facility_its_place_qualifies():
+    doc = run(["Main problems", "", "The Nanhe Industrial Park sewage treatment plant has been overloaded for years, and"
+               " its sludge is dumped at the Nanhe Industrial Park waste yard."], title="")
+    assert found(doc) == [(3, ["Nanhe Industrial Park sewage treatment plant"], [])]
+
+
+def test_an_abstract_noun_opening_a_heading_is_no_party():
+    doc = run(["Main problems", "", "1. Supervision is weak. Dongshan is a pilot area, but its supervision is weak."], title="")
+    assert found(doc) == [(3, ["Dongshan"], [])]
+
+
+def test_counted_objects_with_their_owner_stand_for_themselves():
+    doc = run(["Main problems", "", "Hexi County built 2 roads illegally; 3 projects of the Lanxin Trading Company started"
+               " before the approval of the land use."], title="")
+    assert found(doc) == [(3, ["Hexi County"], []), (3, ["3 projects of the Lanxin Trading Company"], [])]

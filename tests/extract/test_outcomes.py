@@ -107,6 +107,7 @@ def test_figures_that_are_not_enforcement_tallies():
         "The team visited 2 counties and 9 townships, and heard reports from 14 departments.",
         "Responsibilities shall be clarified one by one and those at fault held accountable.",
         "Offenders were detained for 15 days.",
+        "The concentration of fine particles in 3 counties rose by 12% and 4 landfills are full.",
     ) == []
 
 
@@ -118,3 +119,26 @@ def test_quote_is_the_clause_and_lines_are_exact():
     assert (detained.span.line_start, detained.span.line_end, detained.span.quote) == (103, 103, "6 people were detained")
     for item in doc.items:
         assert item.span.quote in "\n".join(doc.lines)
+
+
+def test_a_figure_of_them_counts_what_the_paragraph_counted_before():
+    assert tallies("The team transferred 530 cases to the county. By June 1, 498 of them had been settled.") == [
+        ("cases_transferred", 530, ""),
+        ("cases_settled", 498, ""),
+    ]
+
+
+def test_a_subset_named_by_place_takes_the_measure_before_it():
+    assert tallies("Luoshan City held 41 people accountable, including 6 people in the Beiwan Port Area, and"
+                   " interviewed 20 cadres.") == [
+        ("held_accountable", 41, ""),
+        ("held_accountable", 6, "the Beiwan Port Area"),
+        ("interviewed", 20, ""),
+    ]
+    assert tallies("The county held 12 people accountable, including 3 section chiefs.") == [
+        ("held_accountable", 12, "")
+    ]
+
+
+def test_a_fine_played_down_in_a_problem_statement_is_no_tally():
+    assert tallies("Dongli Dyeing Co., Ltd. discharged untreated dye water for years but was fined only 30,000 yuan.") == []

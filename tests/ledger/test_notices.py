@@ -5,7 +5,6 @@ Reply deadlines on China's 2025 calendar: the ten working days after Monday 23 J
 
 from __future__ import annotations
 
-import io
 import multiprocessing
 from datetime import date, datetime, timezone
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-from datetime import datetime, timezone
 
 import pytest
 from django.contrib.auth import get_user_model

@@ -392,6 +392,12 @@ def _squash(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
+# A clause is read for a finding up to this length: the longest problem statement in our gold sets has ~440
+# characters, and reading a name's context costs time in proportion to the clause, so a clause of thousands of
+# unpunctuated words would cost the square of its length.
+MAX_CLAUSE_CHARS = 2_000
+
+
 def _is_title(text: str, title: str) -> bool:
     """Whether the text squashed is the (squashed) title; a cheap test first: the title starts with its first word."""
     first = text.split(None, 1)
@@ -405,8 +411,10 @@ def _problem_heading(clause: str) -> bool:
 def _read_clause(doc: Doc, para: Paragraph, span: tuple[int, int], context: _Context, sectioned: bool) -> None:
     """Append the clause as a finding when it names (or points back at) a party and states a failure."""
     start, end = span
-    clause, low = para.text[start:end], _lowered_clause(para, start, end)
     after_heading, context.heading = context.heading, False
+    if end - start > MAX_CLAUSE_CHARS:
+        return  # no problem statement: text that runs on this long without a stop is a flattened table or garbage
+    clause, low = para.text[start:end], _lowered_clause(para, start, end)
     if mentions_lowered(low, ("that",)) and _VERDICT.search_lowered(clause, low):  # every verdict ends in "that"
         return  # a verdict names no case, and no later clause points back at its parties
     found = _Parties(clause, low, _Lexicon.of(doc))

@@ -7,6 +7,7 @@ from collections import Counter
 
 from duban.extract import numbers
 from duban.extract.findings import (
+    MAX_CLAUSE_CHARS,
     _COUNTED,
     _LOWER_PLACE,
     _WORD,
@@ -89,6 +90,13 @@ def test_vague_subjects_and_general_verdicts_are_not_findings():
     for text in ("Some localities and departments", "Many enterprises", "water pollution is prominent",
                  "pointed out", "is not in place"):
         assert text not in quotes
+
+
+def test_a_clause_running_on_past_max_clause_chars_is_no_finding():
+    finding = "Fengxi County failed to close 3 quarries"
+    padding = " along the old river road" * (MAX_CLAUSE_CHARS // 25 + 1)
+    assert found(run(["Main problems", "", finding + padding[: MAX_CLAUSE_CHARS - len(finding) - 1] + "."], title=""))  # the stop counts
+    assert not found(run(["Main problems", "", finding + padding + "."], title=""))
 
 
 def test_a_clause_pointing_back_takes_the_party_named_before_it():

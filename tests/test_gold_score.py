@@ -1,4 +1,4 @@
-"""The extractor measured with the spec's scorer against our gold: of ../shared/corpus, examples/ and tests/heldout/.
+"""The extractor measured with the spec's scorer against our gold: ../shared/corpus, examples/, two held-out sets.
 
 Thresholds only ever go up: raise one when the extractor improves, never lower it.
 """
@@ -21,6 +21,7 @@ GOLD = ROOT / "tests" / "gold"
 
 EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if p.suffix in (".txt", ".html", ".pdf", ".docx"))
 HELDOUT = sorted((ROOT / "tests" / "heldout").glob("*.txt"))
+HELDOUT2 = sorted((ROOT / "tests" / "heldout2").glob("*.txt"))
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,14 @@ GOLD_SETS = {
         {("document", "genre"): 1.0, ("task", "units"): 1.0, ("task", "due"): 1.0, ("milestone", "units"): 1.0,
          ("finding", "parties"): 0.99, ("finding", "amounts"): 1.0, ("indicator", "baseline"): 1.0,
          ("indicator", "target_year"): 1.0, ("indicator", "unit"): 1.0, ("indicator", "comparator"): 1.0},
+    ),
+    # a second blind set, written after the first had been tuned on
+    "heldout2": GoldSet(
+        HELDOUT2, ROOT / "tests" / "gold_heldout2",
+        {"document": 1.0, "task": 1.0, "milestone": 1.0, "indicator": 0.58, "finding": 0.82, "outcome": 0.87,
+         "time_limit": 0.97},
+        {("document", "genre"): 1.0, ("task", "units"): 0.72, ("task", "due"): 1.0, ("milestone", "units"): 0.71,
+         ("finding", "parties"): 0.84, ("finding", "amounts"): 0.94},
     ),
 }
 

@@ -34,6 +34,7 @@ _PROBLEMS_END = re.compile(
     r"(?:the\s+)?(?:inspect\w*|supervis\w*|audit\w*)(?:\s+\w+){0,3}?\s+"
     r"(?:requested|required|demanded|stressed|emphasi[sz]ed|urged|asked|proposed|suggested|recommended)\b"
     r"|rectification(?:\s+(?:of\s+(?:the\s+)?(?:problems|issues)|status|situation|progress)\b|\s*$)|audit\s+rectification\s*$"
+    r"|(?:(?:audit|inspection)\s+)?(?:handling|treatment|disposal)\s+and\s+rectification\s*$"
     r"|(?:audit\s+)?(?:suggestions|recommendations)\s*$)",
     re.I,
 )

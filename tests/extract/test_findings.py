@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+
+import pytest
 from collections import Counter
 
 from duban.extract import numbers
@@ -293,16 +295,18 @@ def test_enforcement_tallies_and_demands_are_not_findings():
     ]
 
 
-def test_the_audit_rectification_heading_ends_the_problems():
+@pytest.mark.parametrize("heading", ["III. Audit rectification", "III. Audit handling and rectification"])
+def test_the_audit_rectification_heading_ends_the_problems(heading):
     doc = run(
         [
             "Audit report of Qinghe City",
             "",
             "Qinghe Municipal Transport Bureau did not collect 3 million yuan of fees.",
             "",
-            "III. Audit rectification",
+            heading,
             "",
             "For the problems found, the Qinghe Municipal Audit Bureau issued audit decisions to the bureau.",
+            "By June 2024, the Qinghe Municipal Transport Bureau had rectified the problems by recovering 2.1 million yuan.",
         ]
     )
     assert found(doc) == [(3, ["Qinghe Municipal Transport Bureau"], [3000000.0])]

@@ -66,7 +66,7 @@ _FAILURE = CaselessPattern(r"\b" + _by_first_letter((
     r"not\b(?!\s+only\b)", r"no\b(?!\.)", r"nor\b", r"without\b", r"lack(?:s|ed|ing)?\b", r"fail(?:s|ed|ure)?\b",
     r"illegal(?:ly)?\b", r"violat\w*", r"unauthori[sz]ed\b", r"irregular(?:ly|ities)?\b", r"non-?standard\b",
     r"non-?complian\w*", r"improper(?:ly)?\b", r"unreasonabl[ey]\b", r"false(?:ly)?\b", r"fraud\w*", r"exceed\w*",
-    r"over-\w+", r"beyond\b", r"insufficient(?:ly)?\b", r"inadequate(?:ly)?\b", r"imperfect\b", r"incomplete\b",
+    r"over-\w+", r"overload\w*", r"beyond\b", r"insufficient(?:ly)?\b", r"inadequate(?:ly)?\b", r"imperfect\b", r"incomplete\b",
     r"inaccurate\b", r"lax\b", r"weak\w*", r"overdue\b", r"delay\w*", r"late\b", r"lag(?:s|ged|ging)?\s+behind\b",
     r"behind\s+schedule\b", r"slow(?:ly)?\b", r"idl(?:e|ing)\b", r"ow(?:e|es|ed)\b", r"forg(?:ed|ery|eries)\b",
     r"below\s+(?:the\s+)?market\b", r"retain\w*", r"unused\b", r"occup(?:ied|ying|y)\b",

@@ -384,3 +384,8 @@ def test_counted_objects_with_their_owner_stand_for_themselves():
     doc = run(["Main problems", "", "Hexi County built 2 roads illegally; 3 projects of the Lanxin Trading Company started"
                " before the approval of the land use."], title="")
     assert found(doc) == [(3, ["Hexi County"], []), (3, ["3 projects of the Lanxin Trading Company"], [])]
+
+
+def test_an_overloaded_facility_is_a_failure():
+    doc = run(["Main problems", "", "The sludge treatment line of Qiaotou Sewage Plant has been overloaded since 2021."], title="")
+    assert found(doc) == [(3, ["Qiaotou Sewage Plant"], [])]

@@ -82,7 +82,7 @@ _FAILURE = CaselessPattern(r"\b" + _by_first_letter((
     r"conniv\w*", r"acquiesc\w*", r"blind\s+eye\b", r"lenien\w*", r"dereliction\b", r"malpractice\b", r"falsif\w*",
     r"fabricat\w*", r"fictitious\b", r"inflat\w*", r"arrears\b", r"misus\w*", r"crowd(?:ed|ing)?\s+out\b",
     r"squeez\w*", r"overpa\w*", r"underpa\w*", r"withh[eo]ld\w*", r"intercept\w*", r"conceal\w*", r"brib\w*",
-    r"dump\w*", r"stalled\b", r"backlog\w*",
+    r"dump\w*", r"stalled\b", r"backlog\w*", r"discharg\w*\s+(?:[\w-]+\s+){0,3}?directly\b", r"directly\s+discharg\w*",
     r"(?:in|into|within)\s+(?:the\s+)?(?:[\w-]+\s+){0,5}?"
     r"(?:nature\s+reserves?|core\s+area|protection\s+zone|protected\s+area|red\s+line)\b",
 )))

@@ -389,3 +389,9 @@ def test_counted_objects_with_their_owner_stand_for_themselves():
 def test_an_overloaded_facility_is_a_failure():
     doc = run(["Main problems", "", "The sludge treatment line of Qiaotou Sewage Plant has been overloaded since 2021."], title="")
     assert found(doc) == [(3, ["Qiaotou Sewage Plant"], [])]
+
+
+def test_waste_water_discharged_directly_is_a_failure():
+    doc = run(["Main problems", "", "Heshan Dye Works discharged its rinsing water directly into a ditch.",
+               "Xiliu Village let its pig farms directly discharge manure."], title="")
+    assert found(doc) == [(3, ["Heshan Dye Works"], []), (4, ["Xiliu Village"], [])]

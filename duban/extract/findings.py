@@ -34,6 +34,7 @@ _PROBLEMS_END = re.compile(
     r"(?:the\s+)?(?:inspect\w*|supervis\w*|audit\w*)(?:\s+\w+){0,3}?\s+"
     r"(?:requested|required|demanded|stressed|emphasi[sz]ed|urged|asked|proposed|suggested|recommended)\b"
     r"|rectification(?:\s+(?:of\s+(?:the\s+)?(?:problems|issues)|status|situation|progress)\b|\s*$)|audit\s+rectification\s*$"
+    r"|(?:(?:audit|inspection)\s+)?(?:handling|treatment|disposal)\s+and\s+rectification\s*$"
     r"|(?:audit\s+)?(?:suggestions|recommendations)\s*$)",
     re.I,
 )
@@ -65,7 +66,7 @@ _FAILURE = CaselessPattern(r"\b" + _by_first_letter((
     r"not\b(?!\s+only\b)", r"no\b(?!\.)", r"nor\b", r"without\b", r"lack(?:s|ed|ing)?\b", r"fail(?:s|ed|ure)?\b",
     r"illegal(?:ly)?\b", r"violat\w*", r"unauthori[sz]ed\b", r"irregular(?:ly|ities)?\b", r"non-?standard\b",
     r"non-?complian\w*", r"improper(?:ly)?\b", r"unreasonabl[ey]\b", r"false(?:ly)?\b", r"fraud\w*", r"exceed\w*",
-    r"over-\w+", r"beyond\b", r"insufficient(?:ly)?\b", r"inadequate(?:ly)?\b", r"imperfect\b", r"incomplete\b",
+    r"over-\w+", r"overload\w*", r"beyond\b", r"insufficient(?:ly)?\b", r"inadequate(?:ly)?\b", r"imperfect\b", r"incomplete\b",
     r"inaccurate\b", r"lax\b", r"weak\w*", r"overdue\b", r"delay\w*", r"late\b", r"lag(?:s|ged|ging)?\s+behind\b",
     r"behind\s+schedule\b", r"slow(?:ly)?\b", r"idl(?:e|ing)\b", r"ow(?:e|es|ed)\b", r"forg(?:ed|ery|eries)\b",
     r"below\s+(?:the\s+)?market\b", r"retain\w*", r"unused\b", r"occup(?:ied|ying|y)\b",
@@ -81,7 +82,7 @@ _FAILURE = CaselessPattern(r"\b" + _by_first_letter((
     r"conniv\w*", r"acquiesc\w*", r"blind\s+eye\b", r"lenien\w*", r"dereliction\b", r"malpractice\b", r"falsif\w*",
     r"fabricat\w*", r"fictitious\b", r"inflat\w*", r"arrears\b", r"misus\w*", r"crowd(?:ed|ing)?\s+out\b",
     r"squeez\w*", r"overpa\w*", r"underpa\w*", r"withh[eo]ld\w*", r"intercept\w*", r"conceal\w*", r"brib\w*",
-    r"dump\w*", r"stalled\b", r"backlog\w*",
+    r"dump\w*", r"stalled\b", r"backlog\w*", r"discharg\w*\s+(?:[\w-]+\s+){0,3}?directly\b", r"directly\s+discharg\w*",
     r"(?:in|into|within)\s+(?:the\s+)?(?:[\w-]+\s+){0,5}?"
     r"(?:nature\s+reserves?|core\s+area|protection\s+zone|protected\s+area|red\s+line)\b",
 )))

@@ -20,8 +20,10 @@ _COUNT = CaselessPattern(
     r"months?|days?|hours?|batch(?:es)?|kinds?|types?|by|of|and|or|to|in|on|at|for|with|from|is|are|was|were|has|have|"
     r"had|the|a|an)\b)(?P<head>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}))",
 )
-# Where one figure's words end and the next one's begin ("2,905" keeps its comma).
-_SEPARATOR = CaselessPattern(r",(?!\d{3}\b)|[，;；:：]|\band\b|\bwhile\b|\bincluding\b")
+# "…, of which 1,190 have been settled": a bare figure that counts part of what the clause counted before it.
+_PART_COUNT = re.compile(rf"[\s,，;；]*(?:of|among)\s+(?:which|them|these|those)\s*[,，]?\s*(?P<num>{NUMBER})\b(?P<head>)", re.I)
+# Where one figure's words end and the next one's begin ("2,905" keeps its comma, "of which, 1,190 …" its part).
+_SEPARATOR = CaselessPattern(r"(?<!\bwhich)(?<!\bthem)(?<!\bthese)(?<!\bthose),(?!\d{3}\b)|[，;；:：]|\band\b|\bwhile\b|\bincluding\b")
 _AND = re.compile(r"and\b", re.I)
 
 _TALLY_VERB = (
@@ -43,6 +45,9 @@ _NOT_A_SCOPE = re.compile(
     re.I,
 )
 
+# The inspectors' or auditors' own talks while at work ("the inspection group talked with 46 cadres") are no
+# accountability interviews.
+_INSPECTORS = re.compile(r"\b(?:inspect\w*|audit\w*|supervis\w*)\s+(?:group|team)s?\b", re.I)
 # A figure denied, or played down as too small: "was fined only 50,000 yuan" is a complaint about leniency, not a tally.
 _NEGATED = CaselessPattern(r"\b(?:not|never|failed|yet\s+to|only|merely)\b")
 # "…, including 9 people in the Development Zone": part of the figure before it, narrowed to a place.
@@ -137,7 +142,7 @@ def _figures(clause: str, before: str = "") -> list[tuple[str, float, str | None
         if money and _FINE.search(words):
             found.append((s + money[0][1], "fines_yuan", money[0][0], None))
             continue
-        count = _COUNT.search(words)
+        count = _count(words)
         if not count or any(ms <= count.start() < me for _, ms, me in money):
             continue
         value = parse_number(count.group("num"))
@@ -148,6 +153,8 @@ def _figures(clause: str, before: str = "") -> list[tuple[str, float, str | None
         measure = _measure(words, head)
         if measure in (None, "cases_transferred") and _measure(_trailing_words(clause, segments, i), head) == "cases_settled":
             measure = "cases_settled"  # "transferred 1,251 cases, which have all been settled"
+        if measure == "interviewed" and _INSPECTORS.search(words, 0, count.start()):
+            continue
         if measure and value is not None:
             found.append((s + count.start(), measure, value, None))
     return [figure for _, *figure in sorted(found, key=lambda f: f[0])]
@@ -173,8 +180,13 @@ def _segments(clause: str) -> list[tuple[int, int]]:
     return segments
 
 
+def _count(words: str) -> re.Match[str] | None:
+    """The figure of a segment: a counted one, or the part of an earlier count ("of which 1,190")."""
+    return _COUNT.search(words) or _PART_COUNT.match(words)
+
+
 def _has_figure(text: str) -> bool:
-    return bool(_COUNT.search(text) or money_amounts(text))
+    return bool(_count(text) or money_amounts(text))
 
 
 def _trailing_words(clause: str, segments: list[tuple[int, int]], i: int) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+
+import pytest
 from collections import Counter
 
 from duban.extract import numbers
@@ -293,16 +295,18 @@ def test_enforcement_tallies_and_demands_are_not_findings():
     ]
 
 
-def test_the_audit_rectification_heading_ends_the_problems():
+@pytest.mark.parametrize("heading", ["III. Audit rectification", "III. Audit handling and rectification"])
+def test_the_audit_rectification_heading_ends_the_problems(heading):
     doc = run(
         [
             "Audit report of Qinghe City",
             "",
             "Qinghe Municipal Transport Bureau did not collect 3 million yuan of fees.",
             "",
-            "III. Audit rectification",
+            heading,
             "",
             "For the problems found, the Qinghe Municipal Audit Bureau issued audit decisions to the bureau.",
+            "By June 2024, the Qinghe Municipal Transport Bureau had rectified the problems by recovering 2.1 million yuan.",
         ]
     )
     assert found(doc) == [(3, ["Qinghe Municipal Transport Bureau"], [3000000.0])]
@@ -380,3 +384,14 @@ def test_counted_objects_with_their_owner_stand_for_themselves():
     doc = run(["Main problems", "", "Hexi County built 2 roads illegally; 3 projects of the Lanxin Trading Company started"
                " before the approval of the land use."], title="")
     assert found(doc) == [(3, ["Hexi County"], []), (3, ["3 projects of the Lanxin Trading Company"], [])]
+
+
+def test_an_overloaded_facility_is_a_failure():
+    doc = run(["Main problems", "", "The sludge treatment line of Qiaotou Sewage Plant has been overloaded since 2021."], title="")
+    assert found(doc) == [(3, ["Qiaotou Sewage Plant"], [])]
+
+
+def test_waste_water_discharged_directly_is_a_failure():
+    doc = run(["Main problems", "", "Heshan Dye Works discharged its rinsing water directly into a ditch.",
+               "Xiliu Village let its pig farms directly discharge manure."], title="")
+    assert found(doc) == [(3, ["Heshan Dye Works"], []), (4, ["Xiliu Village"], [])]

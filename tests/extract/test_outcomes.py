@@ -142,3 +142,23 @@ def test_a_subset_named_by_place_takes_the_measure_before_it():
 
 def test_a_fine_played_down_in_a_problem_statement_is_no_tally():
     assert tallies("Dongli Dyeing Co., Ltd. discharged untreated dye water for years but was fined only 30,000 yuan.") == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "By May 1, the team had transferred 730 cases reported by the masses to Lintao City, of which 655 had been settled.",
+        "The team transferred 730 petitions to the county, among which 655 have been basically settled.",
+        "The team transferred 730 cases reported by the public to the county; of these, 655 were concluded.",
+    ],
+)
+def test_a_bare_figure_of_which_counts_part_of_the_cases_before_it(sentence):
+    assert tallies(sentence) == [("cases_transferred", 730, ""), ("cases_settled", 655, "")]
+
+
+def test_the_inspectors_own_talks_are_no_accountability_interviews():
+    assert tallies("The inspection team talked with 52 cadres and visited 7 counties during its stay.") == []
+    assert tallies("The county discipline commission talked with 52 cadres and held 9 people accountable.") == [
+        ("interviewed", 52, ""),
+        ("held_accountable", 9, ""),
+    ]

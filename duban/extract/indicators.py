@@ -448,7 +448,7 @@ def _trim_quotes(name: str) -> str:
 _COUNT_NOUNS = {"items", "item", "matters", "matter", "pieces", "times", "will", "be"}
 _PHRASE_STOP = CaselessPattern(
     r"\s+(?:will|shall|should|would|can|are|is|was|were|be|been|have|has|had|by|before|after|through|which|that|so|"
-    r"to\s+(?:be|achieve|reach|realize)|in\s+(?:19|20)\d\d)\b|[,;.，；。:：(（]"
+    r"to\s+(?:be|achieve|reach|realize)|in\s+(?:the\s+(?:first|second)\s+half\s+of\s+)?(?:19|20)\d\d)\b|[,;.，；。:：(（]"
 )
 
 

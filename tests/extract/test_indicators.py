@@ -408,3 +408,9 @@ def test_an_undated_target_in_a_goals_section_takes_the_year_its_goals_state():
                " the share of rail freight will be raised to 35%.\n\nThe number of berths will reach 40.\n\n"
                "III. Key tasks\n\n(1) Serve. The satisfaction rate of shippers shall be not lower than 90%.\n")
     assert _fields(doc, "target.value", "target.year") == [(35, 2028), (40, 2028), (90, None)]
+
+
+def test_half_year_deadline_is_not_part_of_a_count_name():
+    from duban.extract.indicators import _noun_phrase
+
+    assert _noun_phrase("ferry piers in the second half of 2026 with upgrades") == "ferry piers"

@@ -62,7 +62,7 @@ GOLD_SETS = {
     # a second blind set, written after the first had been tuned on
     "heldout2": GoldSet(
         HELDOUT2, ROOT / "tests" / "gold_heldout2",
-        {"document": 1.0, "task": 1.0, "milestone": 1.0, "indicator": 0.58, "finding": 0.92, "outcome": 1.0,
+        {"document": 1.0, "task": 1.0, "milestone": 1.0, "indicator": 0.7, "finding": 0.92, "outcome": 1.0,
          "time_limit": 0.97},
         {("document", "genre"): 1.0, ("task", "units"): 0.72, ("task", "due"): 1.0, ("milestone", "units"): 0.71,
          ("finding", "parties"): 0.86, ("finding", "amounts"): 0.94},

@@ -37,6 +37,9 @@ _MISSING_CELL = re.compile(r"\s*(?:[—–―\-－/／…]+|n/?a|none|nil|无)\s
 _SERIAL_CELL = re.compile(
     rf"\s*[(（]?\s*(?:\d{{1,3}}|{SPELLED_NUMBER}|[ivxl]{{1,6}})\s*[)）.、]?\s*", re.I
 )
+# A unit that machine translation spells as a number: "Ten thousand" (万), "Ten thousand households", "Hundred million
+# yuan" (亿元); in the unit column it is the unit, not a value.
+_MAGNITUDE_UNIT = re.compile(r"\s*(?:ten\s+thousand|hundred\s+million|thousand|million|billion)\b", re.I)
 _NOTE_CELL = re.compile(r"\s*(?:notes?|remarks?|sources?|explanation|注|备注)\s*\d*\s*[:：]", re.I)
 
 # Header cells by the column they name, once years and brackets are taken out: "Baseline value (2025)" is a baseline
@@ -223,7 +226,7 @@ def _read_row(cells, k: int, layout: list[tuple[int, _Column]], take_category: b
             fits = _is_label(text) and not _SERIAL_CELL.fullmatch(text)
             name = text
         elif column.role == "unit":
-            fits = missing or len(text) <= 20 and not _is_value(text)
+            fits = missing or len(text) <= 30 and (not _is_value(text) or _MAGNITUDE_UNIT.match(text) is not None)
             unit = "" if missing else text
         elif column.role in _VALUE_ROLES:
             fits = missing or _is_value(text) or _is_short_words(text)

@@ -62,6 +62,18 @@ def test_a_header_gives_the_columns_and_their_years():
     ]
 
 
+def test_a_unit_spelled_as_a_magnitude_is_the_units_cell_not_a_value():
+    table = UNIT_COLUMN_TABLE.replace("Number of public fitness trails\npiece", "Length of fitness trails\nTen thousand")
+    table = table.replace("Stadiums open free of charge\nvenue", "Sports club members\nTen thousand households")
+    _, rows = _rows(table)
+    assert [(name, unit) for name, unit, *_ in _fields(rows)] == [
+        ("Share of residents exercising regularly", "%"),
+        ("Length of fitness trails", "Ten thousand"),
+        ("Obesity rate of pupils", "%"),
+        ("Sports club members", "Ten thousand households"),
+    ]
+
+
 def test_a_header_table_row_runs_from_its_number_to_its_target():
     doc, rows = _rows(UNIT_COLUMN_TABLE)
     first_row = UNIT_COLUMN_TABLE.split("\n").index("1") + 3  # the title and a blank line come first

@@ -20,8 +20,9 @@ _COUNT = CaselessPattern(
     r"months?|days?|hours?|batch(?:es)?|kinds?|types?|by|of|and|or|to|in|on|at|for|with|from|is|are|was|were|has|have|"
     r"had|the|a|an)\b)(?P<head>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2}))",
 )
+_PARTITIVE = r"(?:of|among)\s+(?:which|them|these|those)"  # "of which", "among them": part of what was counted
 # "…, of which 1,190 have been settled": a bare figure that counts part of what the clause counted before it.
-_PART_COUNT = re.compile(rf"[\s,，;；]*(?:of|among)\s+(?:which|them|these|those)\s*[,，]?\s*(?P<num>{NUMBER})\b(?P<head>)", re.I)
+_PART_COUNT = re.compile(rf"[\s,，;；]*{_PARTITIVE}\s*[,，]?\s*(?P<num>{NUMBER})\b(?P<head>)", re.I)
 # Where one figure's words end and the next one's begin ("2,905" keeps its comma, "of which, 1,190 …" its part).
 _SEPARATOR = CaselessPattern(r"(?<!\bwhich)(?<!\bthem)(?<!\bthese)(?<!\bthose),(?!\d{3}\b)|[，;；:：]|\band\b|\bwhile\b|\bincluding\b")
 _AND = re.compile(r"and\b", re.I)
@@ -33,7 +34,7 @@ _TALLY_VERB = (
 _NP = rf"(?:the\s+)?[A-Za-z][\w'’-]*(?:\s+(?!{_TALLY_VERB})[\w'’-]+){{0,6}}?"
 # Sentence openings that narrow the figures after them to a sub-population (matched at the sentence's start).
 _NARROWING = re.compile(
-    r"(?:among\s+(?:them|which|these|those)|of\s+(?:which|these|them|those)|in\s+particular|specifically)\s*[,，:：]?\s*"
+    rf"(?:{_PARTITIVE}|in\s+particular|specifically)\s*[,，:：]?\s*"
     rf"(?P<scope>{_NP})\s+{_TALLY_VERB}",
     re.I,
 )

@@ -307,6 +307,13 @@ def test_responsibility_notes_in_lowered_text_are_those_the_pattern_finds():
         ]
 
 
+def dated_milestones(lines: list[str]) -> list[tuple[str, str]]:
+    """The (quote, due) of the milestones of a plan dated 2026-01-05 made of `lines`."""
+    doc = Doc(file="plan.txt", index=1, first_line=1, lines=lines, genre="plan", date="2026-01-05")
+    extract_milestones(doc)
+    return [(it.span.quote, it.fields["due"]) for it in doc.items]
+
+
 def test_goal_year_ending_a_sentence_is_a_milestone_but_not_in_a_title_an_aside_or_a_report():
     lines = [
         "Liuhe County Plan for Rural Roads",
@@ -318,9 +325,7 @@ def test_goal_year_ending_a_sentence_is_a_milestone_but_not_in_a_title_an_aside_
         "",
         "(3) Repair the bridges. The old bridge was closed for repairs in 2026.",
     ]
-    doc = Doc(file="plan.txt", index=1, first_line=1, lines=lines, genre="plan", date="2026-01-05")
-    extract_milestones(doc)
-    assert [(it.span.quote, it.fields["due"]) for it in doc.items] == [
+    assert dated_milestones(lines) == [
         ("Connect all villages to the county road network in 2027", "2027-12-31"),
     ]
 
@@ -331,9 +336,7 @@ def test_goal_years_joined_by_and_are_a_series_whose_parts_leave_out_the_and():
         "",
         "(2) Open parks. Open 5 parks by the end of 2026, and 8 parks by the end of 2027.",
     ]
-    doc = Doc(file="plan.txt", index=1, first_line=1, lines=lines, genre="plan", date="2026-01-05")
-    extract_milestones(doc)
-    assert [(it.span.quote, it.fields["due"]) for it in doc.items] == [
+    assert dated_milestones(lines) == [
         ("Complete the renovation of 50 schools in 2026", "2026-12-31"),
         ("80 schools in 2027", "2027-12-31"),
         ("Open 5 parks by the end of 2026", "2026-12-31"),
